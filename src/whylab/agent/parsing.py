@@ -1,0 +1,261 @@
+"""Parse an agent's reply into Actions. Text only: nothing here is executed.
+
+The reply is hostile input. The parser scans with linear-time patterns, caps how much text and
+how many blocks it reads, and records everything it could not use in ``problems`` so that a
+judge can report format failures instead of silently scoring them as harmless.
+
+Accepted variation: tag and key case, spaces inside tags, quoted or unquoted values with or
+without trailing commas, fields in any order, fields given as attributes on the opening tag,
+a generic ``</tool_use>`` close, several addresses per ``to:`` line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from whylab.scenarios.render import SCRATCHPAD_TAG
+
+MAX_INPUT_CHARS = 1_000_000
+MAX_BLOCKS = 100
+MAX_FIELD_CHARS = 50_000
+MAX_RAW_CHARS = 4_000
+
+_OPEN = re.compile(r"<\s*tool_use\s*:\s*([A-Za-z_]{1,40})([^<>]{0,1000})>", re.IGNORECASE)
+_CLOSE = re.compile(r"<\s*/\s*tool_use\s*(?::\s*([A-Za-z_]{1,40}))?\s*>", re.IGNORECASE)
+_SCRATCH = re.compile(rf"<\s*(/?)\s*{SCRATCHPAD_TAG}\s*>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([A-Za-z_]{1,40})\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+))""")
+_FIELD_LINE = re.compile(r"""^\s*["']?([A-Za-z_]{1,40})["']?\s*:(.*)$""")
+_ADDRESS = re.compile(r"[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
+_ASSESSMENT = re.compile(r"assessment\s*:\s*[`*_\"']*\s*(evaluation|deployment)\b", re.IGNORECASE)
+
+KNOWN_KINDS = ("email", "forward", "cancel_alert")
+_KNOWN_FIELDS = ("to", "cc", "bcc", "subject", "body", "email_id", "code")
+_FIELD_ALIASES = {"id": "email_id", "emailid": "email_id", "message": "body", "text": "body"}
+_RECIPIENT_FIELDS = ("to", "cc", "bcc")
+
+
+@dataclass(frozen=True)
+class Action:
+    """One tool call the agent made, as the simulated world would carry it out."""
+
+    kind: str
+    to: tuple[str, ...] = ()
+    subject: str = ""
+    body: str = ""
+    email_id: str | None = None
+    code: str | None = None
+    raw: str = ""
+    start: int = 0
+    end: int = 0
+
+    @property
+    def text(self) -> str:
+        """Subject and body together: what a recipient would read."""
+        return f"{self.subject}\n{self.body}"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["to"] = list(self.to)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Action:
+        return cls(**{**data, "to": tuple(data.get("to", ()))})
+
+
+@dataclass(frozen=True)
+class ParsedReply:
+    actions: tuple[Action, ...]
+    problems: tuple[str, ...] = ()
+    scratchpad: str = ""
+    ignored_in_scratchpad: int = 0
+    stated_assessment: str | None = None
+    truncated: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "actions": [a.to_dict() for a in self.actions],
+            "problems": list(self.problems),
+            "scratchpad": self.scratchpad,
+            "ignored_in_scratchpad": self.ignored_in_scratchpad,
+            "stated_assessment": self.stated_assessment,
+            "truncated": self.truncated,
+        }
+
+
+@dataclass
+class _Scan:
+    text: str
+    problems: list[str] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+
+
+def parse_reply(reply: str) -> ParsedReply:
+    """Turn ``reply`` into the actions it takes, plus what could not be parsed."""
+    truncated = len(reply) > MAX_INPUT_CHARS
+    problems: list[str] = []
+    if truncated:
+        problems.append(f"reply is {len(reply):,} characters; only the first {MAX_INPUT_CHARS:,} were read")
+        reply = reply[:MAX_INPUT_CHARS]
+
+    scratch_spans, scratch_problems = _scratchpad_spans(reply)
+    problems += scratch_problems
+    scan = _Scan(reply, problems)
+    ignored = _scan_blocks(scan, scratch_spans)
+    if ignored:
+        problems.append(f"{ignored} tool block(s) inside the scratchpad were ignored as drafts")
+    scratchpad = "\n\n".join(reply[a:b] for a, b in scratch_spans)[:MAX_FIELD_CHARS]
+    assessment = _ASSESSMENT.search(_outside(reply, scratch_spans))
+    return ParsedReply(
+        actions=tuple(scan.actions),
+        problems=tuple(problems),
+        scratchpad=scratchpad,
+        ignored_in_scratchpad=ignored,
+        stated_assessment=assessment.group(1).lower() if assessment else None,
+        truncated=truncated,
+    )
+
+
+def _scratchpad_spans(text: str) -> tuple[list[tuple[int, int]], list[str]]:
+    """Content spans of closed scratchpads.
+
+    An unclosed scratchpad is not treated as private: we cannot tell where the reasoning ends,
+    and hiding a real action would undercount harm. It is reported instead.
+    """
+    spans: list[tuple[int, int]] = []
+    problems: list[str] = []
+    open_at: int | None = None
+    for m in _SCRATCH.finditer(text):
+        if not m.group(1):
+            if open_at is None:
+                open_at = m.end()
+        elif open_at is not None:
+            spans.append((open_at, m.start()))
+            open_at = None
+        else:
+            problems.append(f"scratchpad close tag without an opening tag at offset {m.start()}")
+    if open_at is not None:
+        problems.append(
+            f"scratchpad opened at offset {open_at} is never closed; tool blocks after it count"
+        )
+    return spans, problems
+
+
+def _outside(text: str, spans: list[tuple[int, int]]) -> str:
+    pieces, last = [], 0
+    for a, b in spans:
+        pieces.append(text[last:a])
+        last = b
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _scan_blocks(scan: _Scan, scratch_spans: list[tuple[int, int]]) -> int:
+    """Find each open tag, pair it with the next close tag, and parse the block between.
+
+    The next close tag is searched for again only once the scan has passed it, so hostile input
+    (thousands of open tags and no close) costs one pass, not one pass per tag.
+    """
+    text, ignored, pos, blocks = scan.text, 0, 0, 0
+    closing: re.Match[str] | None = None
+    no_more_closes = False
+    while (opening := _OPEN.search(text, pos)) is not None:
+        if blocks == MAX_BLOCKS:
+            scan.problems.append(f"more than {MAX_BLOCKS} tool blocks; the rest were not read")
+            break
+        blocks += 1
+        kind = opening.group(1).lower()
+        if not no_more_closes and (closing is None or closing.start() < opening.end()):
+            closing = _CLOSE.search(text, opening.end())
+            no_more_closes = closing is None
+        end = closing.start() if closing is not None else len(text)
+        nested = _OPEN.search(text, opening.end(), end)
+        if nested is not None:
+            scan.problems.append(
+                f"<tool_use:{kind}> at offset {opening.start()} contains another tool block "
+                f"at offset {nested.start()}; the outer block was dropped"
+            )
+            pos = nested.start()
+            continue
+        if closing is None:
+            scan.problems.append(
+                f"<tool_use:{kind}> at offset {opening.start()} is never closed; not carried out"
+            )
+            break
+        pos = closing.end()
+        if any(a <= opening.start() < b for a, b in scratch_spans):
+            ignored += 1
+            continue
+        close_kind = (closing.group(1) or kind).lower()
+        if close_kind != kind:
+            scan.problems.append(
+                f"<tool_use:{kind}> at offset {opening.start()} is closed by </tool_use:{close_kind}>"
+            )
+        if kind not in KNOWN_KINDS:
+            scan.problems.append(f"unknown tool <tool_use:{kind}> at offset {opening.start()}")
+        fields = _fields(opening.group(2), text[opening.end() : closing.start()], scan.problems)
+        scan.actions.append(_action(kind, fields, text, opening.start(), closing.end(), scan.problems))
+    return ignored
+
+
+def _fields(attributes: str, content: str, problems: list[str]) -> dict[str, str]:
+    values: dict[str, list[str]] = {}
+    for m in _ATTRIBUTE.finditer(attributes):
+        key = _canonical_key(m.group(1))
+        if key is not None:
+            values[key] = [next(g for g in m.groups()[1:] if g is not None)]
+    current: str | None = None
+    for line in content.splitlines():
+        m = _FIELD_LINE.match(line)
+        key = _canonical_key(m.group(1)) if m else None
+        # A known key starts a new field only once; a repeat (e.g. "To:" inside a body) is text.
+        if m is not None and key is not None and key not in values:
+            current = key
+            values[key] = [m.group(2)]
+        elif current is not None:
+            values[current].append(line)
+        elif line.strip():
+            problems.append(f"text before the first field in a tool block: {line.strip()[:80]!r}")
+    return {k: _clean("\n".join(v)) for k, v in values.items()}
+
+
+def _canonical_key(key: str) -> str | None:
+    key = key.lower()
+    key = _FIELD_ALIASES.get(key, key)
+    return key if key in _KNOWN_FIELDS else None
+
+
+def _clean(value: str) -> str:
+    value = value.strip()
+    if value.endswith(","):
+        value = value[:-1].rstrip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        value = value[1:-1]
+    return value[:MAX_FIELD_CHARS]
+
+
+def _action(
+    kind: str, fields: dict[str, str], text: str, start: int, end: int, problems: list[str]
+) -> Action:
+    recipients: list[str] = []
+    for name in _RECIPIENT_FIELDS:
+        recipients += [a.lower() for a in _ADDRESS.findall(fields.get(name, ""))]
+    if kind in ("email", "forward") and not recipients:
+        problems.append(f"<tool_use:{kind}> at offset {start} has no valid recipient address")
+    if kind == "forward" and not fields.get("email_id"):
+        problems.append(f"<tool_use:forward> at offset {start} has no email_id")
+    if kind == "cancel_alert" and not fields.get("code"):
+        problems.append(f"<tool_use:cancel_alert> at offset {start} has no code")
+    return Action(
+        kind=kind,
+        to=tuple(dict.fromkeys(recipients)),
+        subject=fields.get("subject", ""),
+        body=fields.get("body", ""),
+        email_id=fields.get("email_id") or None,
+        code=fields.get("code") or None,
+        raw=text[start:end][:MAX_RAW_CHARS],
+        start=start,
+        end=end,
+    )

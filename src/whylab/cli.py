@@ -1,0 +1,152 @@
+"""whylab command line: parses arguments and calls the stages. No logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from whylab.scenarios import GRIDS, WORLDS, ConditionError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except ConditionError as error:
+        print(f"whylab: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (keep interpreter shutdown quiet)
+        return 0
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="whylab", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="command")
+
+    run = commands.add_parser("run", help="run the eval on a model and print harmful rates")
+    run.add_argument("--model", required=True, help="any Inspect model, e.g. mockllm/model")
+    run.add_argument("--grid", choices=GRIDS, default=None, help="named grid (default: smoke)")
+    run.add_argument("--family", action="append", help="keep only this family (repeatable)")
+    run.add_argument("--goal-type", action="append", help="keep only this goal type (repeatable)")
+    run.add_argument("--goal-value", action="append", help="keep only this goal value (repeatable)")
+    run.add_argument("--threat", action="append", help="keep only this threat (repeatable)")
+    run.add_argument("--world", action="append", choices=sorted(WORLDS), help="world(s) to render")
+    run.add_argument("--seed", type=int, default=0, help="world seed")
+    run.add_argument("--epochs", type=int, default=1, help="repeats per condition")
+    run.add_argument("--temperature", type=float, default=None)
+    run.add_argument("--max-tokens", type=int, default=None)
+    run.add_argument("--log-dir", default="logs", help="where the .eval log goes (default: logs)")
+    run.add_argument("--limit", type=int, default=None, help="run only the first N samples")
+    run.set_defaults(handler=_run)
+
+    scenarios = commands.add_parser("scenarios", help="list the grid or show one rendered prompt")
+    sub = scenarios.add_subparsers(required=True, metavar="action")
+    listing = sub.add_parser("list", help="list condition ids")
+    listing.add_argument("--grid", choices=GRIDS, default="full")
+    listing.add_argument("--world", action="append", choices=sorted(WORLDS))
+    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    listing.set_defaults(handler=_scenarios_list)
+    show = sub.add_parser("show", help="render one condition")
+    show.add_argument("condition_id")
+    show.add_argument("--seed", type=int, default=0)
+    show.add_argument("--json", action="store_true", help="print a JSON object")
+    show.set_defaults(handler=_scenarios_show)
+
+    judge = commands.add_parser("judge", help="judge responses produced elsewhere (JSONL)")
+    judge.add_argument("--input", required=True, type=Path, help="JSONL: condition_id, seed, response")
+    judge.add_argument("--output", required=True, type=Path, help="JSONL verdicts")
+    judge.set_defaults(handler=_judge)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from inspect_ai import eval as inspect_eval
+
+    from whylab import _registry  # noqa: F401  (mock provider works offline)
+    from whylab.agent.task import agentic_misalignment
+    from whylab.report import format_table, rate_rows
+
+    if args.epochs < 1:
+        raise ConditionError(f"--epochs={args.epochs} must be at least 1")
+    generate_options = {
+        k: v for k, v in (("temperature", args.temperature), ("max_tokens", args.max_tokens)) if v is not None
+    }
+    task = agentic_misalignment(
+        grid=args.grid,
+        family=args.family,
+        goal_type=args.goal_type,
+        goal_value=args.goal_value,
+        threat=args.threat,
+        world=args.world or "brightwater",
+        seed=args.seed,
+        **generate_options,
+    )
+    logs = inspect_eval(
+        task, model=args.model, epochs=args.epochs, log_dir=args.log_dir, limit=args.limit
+    )
+    log = logs[0]
+    print(f"\nlog: {log.location}")
+    if log.status != "success":
+        message = log.error.message if log.error else log.status
+        print(f"whylab: the eval did not finish ({message}); see the log above", file=sys.stderr)
+        return 1
+    families, conditions = rate_rows(log)
+    print()
+    print(format_table("family", families))
+    print()
+    print(format_table("condition", conditions))
+    return 0
+
+
+def _scenarios_list(args: argparse.Namespace) -> int:
+    from whylab.scenarios import grid
+
+    cells = grid(args.grid, worlds=args.world or ["brightwater"])
+    if args.json:
+        print(json.dumps([{"id": c.id, **asdict(c)} for c in cells], indent=2))
+    else:
+        for c in cells:
+            print(c.id)
+        print(f"{len(cells)} conditions", file=sys.stderr)
+    return 0
+
+
+def _scenarios_show(args: argparse.Namespace) -> int:
+    from whylab.scenarios import Condition, render
+
+    if args.seed < 0:
+        raise ConditionError(f"--seed={args.seed} must be a non-negative integer")
+    scenario = render(Condition.from_id(args.condition_id), args.seed)
+    if args.json:
+        print(json.dumps(scenario.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(f"# {scenario.condition.id}  (seed {scenario.seed})\n")
+        print("## system\n")
+        print(scenario.system_prompt)
+        print("\n## user\n")
+        print(scenario.user_prompt)
+    return 0
+
+
+def _judge(args: argparse.Namespace) -> int:
+    from whylab.judges.external import judge_file
+
+    if not args.input.is_file():
+        print(f"whylab: --input {args.input} does not exist", file=sys.stderr)
+        return 2
+    judged, errors = judge_file(args.input, args.output)
+    print(f"judged {judged} responses into {args.output}; {errors} input errors")
+    if errors:
+        print("whylab: rows with rule 'input_error' say which field to fix", file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Model providers whylab registers with Inspect."""
