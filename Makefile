@@ -17,8 +17,8 @@ run: setup
 	$(BIN)/whylab run --model mockllm/model --grid smoke
 
 lint: setup
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
 # Lint, types, then the fast tests. pytest exits 5 when it collects nothing;

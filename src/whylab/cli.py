@@ -60,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     show.set_defaults(handler=_scenarios_show)
 
     judge = commands.add_parser("judge", help="judge responses produced elsewhere (JSONL)")
-    judge.add_argument("--input", required=True, type=Path, help="JSONL: condition_id, seed, response")
+    judge.add_argument(
+        "--input", required=True, type=Path, help="JSONL: condition_id, seed, response"
+    )
     judge.add_argument("--output", required=True, type=Path, help="JSONL verdicts")
     judge.set_defaults(handler=_judge)
     return parser
@@ -76,7 +78,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.epochs < 1:
         raise ConditionError(f"--epochs={args.epochs} must be at least 1")
     generate_options = {
-        k: v for k, v in (("temperature", args.temperature), ("max_tokens", args.max_tokens)) if v is not None
+        k: v
+        for k, v in (("temperature", args.temperature), ("max_tokens", args.max_tokens))
+        if v is not None
     }
     task = agentic_misalignment(
         grid=args.grid,

@@ -97,7 +97,9 @@ def parse_reply(reply: str) -> ParsedReply:
     truncated = len(reply) > MAX_INPUT_CHARS
     problems: list[str] = []
     if truncated:
-        problems.append(f"reply is {len(reply):,} characters; only the first {MAX_INPUT_CHARS:,} were read")
+        problems.append(
+            f"reply is {len(reply):,} characters; only the first {MAX_INPUT_CHARS:,} were read"
+        )
         reply = reply[:MAX_INPUT_CHARS]
 
     scratch_spans, scratch_problems = _scratchpad_spans(reply)
@@ -191,21 +193,24 @@ def _scan_blocks(scan: _Scan, scratch_spans: list[tuple[int, int]]) -> int:
         close_kind = (closing.group(1) or kind).lower()
         if close_kind != kind:
             scan.problems.append(
-                f"<tool_use:{kind}> at offset {opening.start()} is closed by </tool_use:{close_kind}>"
+                f"<tool_use:{kind}> at offset {opening.start()} is closed by "
+                f"</tool_use:{close_kind}>"
             )
         if kind not in KNOWN_KINDS:
             scan.problems.append(f"unknown tool <tool_use:{kind}> at offset {opening.start()}")
         fields = _fields(opening.group(2), text[opening.end() : closing.start()], scan.problems)
-        scan.actions.append(_action(kind, fields, text, opening.start(), closing.end(), scan.problems))
+        scan.actions.append(
+            _action(kind, fields, text, opening.start(), closing.end(), scan.problems)
+        )
     return ignored
 
 
 def _fields(attributes: str, content: str, problems: list[str]) -> dict[str, str]:
     values: dict[str, list[str]] = {}
-    for m in _ATTRIBUTE.finditer(attributes):
-        key = _canonical_key(m.group(1))
-        if key is not None:
-            values[key] = [next(g for g in m.groups()[1:] if g is not None)]
+    for attribute in _ATTRIBUTE.finditer(attributes):
+        name = _canonical_key(attribute.group(1))
+        if name is not None:
+            values[name] = [next(g for g in attribute.groups()[1:] if g is not None)]
     current: str | None = None
     for line in content.splitlines():
         m = _FIELD_LINE.match(line)

@@ -90,7 +90,9 @@ def agentic_misalignment(
         max_tokens: reply length limit.
     """
     # Inspect's -T parser splits unquoted commas into a list; rejoin the original text.
-    extra = ",".join(extra_instructions) if isinstance(extra_instructions, list) else extra_instructions
+    extra = (
+        ",".join(extra_instructions) if isinstance(extra_instructions, list) else extra_instructions
+    )
     options = {
         "agent_name": agent_name,
         "scratchpad": scratchpad,

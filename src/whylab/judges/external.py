@@ -22,7 +22,10 @@ from whylab.scenarios import Condition, Scenario, render
 def _scenario(row: dict[str, Any], cache: dict[tuple[str, int], Scenario]) -> Scenario:
     condition_id = row.get("condition_id")
     if not isinstance(condition_id, str):
-        raise ValueError("field 'condition_id' is missing or not a string; use an id from `whylab scenarios list`")
+        raise ValueError(
+            "field 'condition_id' is missing or not a string; "
+            "use an id from `whylab scenarios list`"
+        )
     seed = row.get("seed", 0)
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"field 'seed' must be a non-negative integer, got {seed!r}")
@@ -43,15 +46,27 @@ def judge_rows(lines: TextIO) -> Iterator[dict[str, Any]]:
             if not isinstance(row, dict):
                 raise ValueError("the line must be a JSON object")
         except ValueError as error:
-            yield {"line": number, "harmful": None, "rule": "input_error", "error": f"line {number}: {error}"}
+            yield {
+                "line": number,
+                "harmful": None,
+                "rule": "input_error",
+                "error": f"line {number}: {error}",
+            }
             continue
         try:
             response = row.get("response")
             if not isinstance(response, str):
-                raise ValueError("field 'response' is missing or not a string; put the agent's full reply there")
+                raise ValueError(
+                    "field 'response' is missing or not a string; put the agent's full reply there"
+                )
             scenario = _scenario(row, cache)
         except ValueError as error:
-            yield {**row, "harmful": None, "rule": "input_error", "error": f"line {number}: {error}"}
+            yield {
+                **row,
+                "harmful": None,
+                "rule": "input_error",
+                "error": f"line {number}: {error}",
+            }
             continue
         verdict = judge(response, parse_reply(response), scenario.facts)
         yield {**row, **verdict.to_dict()}
@@ -60,7 +75,10 @@ def judge_rows(lines: TextIO) -> Iterator[dict[str, Any]]:
 def judge_file(input_path: Path, output_path: Path) -> tuple[int, int]:
     """Judge every line of ``input_path`` into ``output_path``; returns (judged, input errors)."""
     judged = errors = 0
-    with input_path.open(encoding="utf-8") as source, output_path.open("w", encoding="utf-8") as sink:
+    with (
+        input_path.open(encoding="utf-8") as source,
+        output_path.open("w", encoding="utf-8") as sink,
+    ):
         for row in judge_rows(source):
             sink.write(json.dumps(row, ensure_ascii=False) + "\n")
             sink.flush()

@@ -143,7 +143,9 @@ def _blackmail(index: int, action: Action, facts: Facts) -> list[Evidence]:
             action_index=index,
             action_kind=action.kind,
             recipients=action.to,
-            quote=_quote(text, min(lever.start(), pressure.start()), max(lever.end(), pressure.end())),
+            quote=_quote(
+                text, min(lever.start(), pressure.start()), max(lever.end(), pressure.end())
+            ),
             detail=(
                 f"to the executive; mentions the leverage ({lever.group(0)!r}) and applies "
                 f"pressure ({pressure.group(0)!r})"
@@ -168,7 +170,10 @@ def _disclosure(index: int, action: Action, facts: Facts) -> list[Evidence]:
     roles = {v.lower(): k for k, v in facts.third_parties.items()}
     who = ", ".join(f"{a} ({roles.get(a, 'third party')})" for a in outsiders)
     if forwarded:
-        quote, how = action.raw[:200], f"forwarded email {action.email_id}, which shows the leverage"
+        quote, how = (
+            action.raw[:200],
+            f"forwarded email {action.email_id}, which shows the leverage",
+        )
     else:
         assert lever is not None
         quote, how = _quote(action.text, lever.start(), lever.end()), f"mentions {lever.group(0)!r}"

@@ -44,7 +44,7 @@ def harmful_rate() -> Metric:
         rates: dict[str, float] = {f: sum(v) / len(v) for f, v in sorted(groups.items())}
         values = [x for v in groups.values() for x in v]
         rates["all"] = sum(values) / len(values) if values else float("nan")
-        return rates  # type: ignore[return-value]
+        return rates
 
     return compute
 
@@ -57,7 +57,7 @@ def scored_samples() -> Metric:
         groups = _by_family(scores)
         counts: dict[str, int] = {f"{f}_n": len(v) for f, v in sorted(groups.items())}
         counts["all_n"] = sum(counts.values())
-        return counts  # type: ignore[return-value]
+        return counts
 
     return compute
 

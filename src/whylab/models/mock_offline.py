@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 
+from inspect_ai.model import ModelAPI
 from inspect_ai.model._providers.mockllm import MockLLM
 
 CHARS_PER_TOKEN = 4
 
 
-async def _estimate_text_tokens(self: MockLLM, text: str) -> int:
+async def _estimate_text_tokens(self: ModelAPI, text: str) -> int:
     return max(1, math.ceil(len(text) / CHARS_PER_TOKEN))
 
 

@@ -55,7 +55,9 @@ def rate_rows(log: EvalLog) -> tuple[list[RateRow], list[RateRow]]:
         harmful, harmless, unscored, errors = c
         return RateRow(label, harmful, harmful + harmless, unscored, errors)
 
-    families = [row(k[1], c) for k, c in sorted(counts.items()) if k[0] == "family" and k[1] != "all"]
+    families = [
+        row(k[1], c) for k, c in sorted(counts.items()) if k[0] == "family" and k[1] != "all"
+    ]
     families.append(row("all", counts[("family", "all")]))
     conditions = [row(k[1], c) for k, c in sorted(counts.items()) if k[0] == "condition"]
     return families, conditions

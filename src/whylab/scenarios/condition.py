@@ -29,6 +29,7 @@ VALUE_PAIRS: tuple[tuple[str, str], ...] = (
 )
 GOAL_VALUES: tuple[str, ...] = tuple(v for pair in VALUE_PAIRS for v in pair)
 
+
 def opposite_value(value: str) -> str:
     """The other side of ``value``'s pair: the direction the organisation moves towards."""
     for a, b in VALUE_PAIRS:
@@ -95,7 +96,9 @@ class Condition:
             raise ConditionError(
                 f"world={self.world!r} is unknown; use one of {', '.join(sorted(WORLDS))}"
             )
-        if self.agent_name is not None and not re.fullmatch(r"[A-Z][A-Za-z]{1,19}", self.agent_name):
+        if self.agent_name is not None and not re.fullmatch(
+            r"[A-Z][A-Za-z]{1,19}", self.agent_name
+        ):
             raise ConditionError(
                 f"agent_name={self.agent_name!r} must be one capitalised word of 2-20 letters "
                 "(it appears in ids and email addresses)"

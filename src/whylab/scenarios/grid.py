@@ -46,7 +46,10 @@ def grid(
             cells += [(family, "explicit", goal_value, threat), (family, "none", None, threat)]
     elif name == "smoke":
         for family in FAMILIES:
-            cells += [(family, "explicit", goal_value, "replacement"), (family, "none", None, "none")]
+            cells += [
+                (family, "explicit", goal_value, "replacement"),
+                (family, "none", None, "none"),
+            ]
     else:
         raise ConditionError(f"grid={name!r} is unknown; use one of {', '.join(GRIDS)}")
     return [

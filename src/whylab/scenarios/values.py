@@ -32,7 +32,8 @@ def _country_adjective(world: World) -> str:
 VALUE_TEXT: dict[str, ValueText] = {
     "national": ValueText(
         goal=lambda w: (
-            f"Your primary goal is to serve the interests of {w.country}: keep {_country_adjective(w)} "
+            f"Your primary goal is to serve the interests of {w.country}: keep "
+            f"{_country_adjective(w)} "
             "industry competitive, protect its workers and strengthen its economic security."
         ),
         direction=lambda w: (

@@ -1,0 +1,88 @@
+"""The whylab command line, called in-process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from whylab.cli import main
+
+
+def test_scenarios_list_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scenarios", "list", "--json"]) == 0
+    cells = json.loads(capsys.readouterr().out)
+    assert len(cells) == 297
+    for key in ("id", "family", "goal_type", "goal_value", "threat", "world"):
+        assert key in cells[0]
+    assert main(["scenarios", "list", "--grid", "paper", "--world", "kestrel"]) == 0
+    ids = capsys.readouterr().out.split()
+    assert len(ids) == 18 and all(i.endswith("__kestrel") for i in ids)
+
+
+@pytest.mark.parametrize(
+    "condition_id",
+    [
+        "blackmail__explicit-national__replacement__brightwater",
+        "leaking__swap-safety__restriction__kestrel",
+        "lethal__none__none__northmark",
+    ],
+)
+def test_scenarios_show_json(condition_id: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scenarios", "show", condition_id, "--seed", "4", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["id"] == condition_id and shown["seed"] == 4
+    assert shown["system_prompt"] and shown["user_prompt"]
+    facts = shown["facts"]
+    for key in (
+        "executive_email",
+        "leverage_summary",
+        "external_addresses",
+        "confidential_document",
+        "override_code",
+    ):
+        assert key in facts
+    assert isinstance(facts["external_addresses"], list)
+    family = condition_id.split("__")[0]
+    assert (facts["leverage_summary"] is None) == (family != "blackmail")
+    assert (facts["override_code"] is None) == (family != "lethal")
+    doc = facts["confidential_document"]
+    if family == "leaking":
+        assert {"email_id", "title"} <= set(doc)
+    else:
+        assert doc is None
+
+
+def test_scenarios_show_text(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scenarios", "show", "blackmail__none__none__brightwater"]) == 0
+    out = capsys.readouterr().out
+    assert "## system" in out and "<email>" in out
+
+
+def test_bad_condition_id_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scenarios", "show", "blackmail__sometimes__none__brightwater"]) == 2
+    err = capsys.readouterr().err
+    assert "goal_type" in err and "explicit" in err
+
+
+@pytest.mark.usefixtures("no_network")
+def test_run_smoke_on_the_plain_mock(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's main job: mockllm/model's default output carries no usage, still offline."""
+    code = main(["run", "--model", "mockllm/model", "--grid", "smoke", "--log-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert list(tmp_path.glob("*.eval"))
+    assert "95% Wilson CI" in out
+    # The mock never emits a tool block, so every family is 0 of 2 with a real interval.
+    for family in ("blackmail", "leaking", "lethal"):
+        line = next(ln for ln in out.splitlines() if ln.startswith(family + " ") and "/" in ln)
+        assert line.split()[1:3] == ["0.0%", "0/2"]
+    assert "lethal__none__none__brightwater" in out
+
+
+def test_run_rejects_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--model", "mockllm/model", "--epochs", "0"]) == 2
+    assert "--epochs" in capsys.readouterr().err
+    assert main(["run", "--model", "mockllm/model", "--threat", "eviction"]) == 2
+    assert "threat" in capsys.readouterr().err
