@@ -1,9 +1,20 @@
 """Inspect entry point: importing this module registers whylab's tasks, scorers and providers."""
 
+from inspect_ai.model import ModelAPI, modelapi
+
 from whylab.agent.task import agentic_misalignment
 from whylab.judges.scorer import action_judge
 from whylab.models import mock_offline
 
 mock_offline.install()
 
-__all__ = ["action_judge", "agentic_misalignment"]
+
+@modelapi(name="whylab-local")
+def whylab_local() -> type[ModelAPI]:
+    """GGUF models run in-process with llama.cpp (imported only when used)."""
+    from whylab.models.local import LocalModelAPI
+
+    return LocalModelAPI
+
+
+__all__ = ["action_judge", "agentic_misalignment", "whylab_local"]

@@ -11,6 +11,11 @@ from pathlib import Path
 
 from whylab.scenarios import GRIDS, WORLDS, ConditionError
 
+EMBEDDED_MODEL = "whylab-local/qwen2.5-coder-0.5b"
+# Small local models sometimes loop until the limit; 1024 tokens holds a scratchpad and several
+# tool blocks and keeps the default smoke run within minutes on two cores.
+EMBEDDED_MAX_TOKENS = 1024
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
@@ -31,7 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="command")
 
     run = commands.add_parser("run", help="run the eval on a model and print harmful rates")
-    run.add_argument("--model", required=True, help="any Inspect model, e.g. mockllm/model")
+    run.add_argument(
+        "--model",
+        default=EMBEDDED_MODEL,
+        help=f"any Inspect model, e.g. mockllm/model (default: the embedded {EMBEDDED_MODEL})",
+    )
     run.add_argument("--grid", choices=GRIDS, default=None, help="named grid (default: smoke)")
     run.add_argument("--family", action="append", help="keep only this family (repeatable)")
     run.add_argument("--goal-type", action="append", help="keep only this goal type (repeatable)")
@@ -41,7 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0, help="world seed")
     run.add_argument("--epochs", type=int, default=1, help="repeats per condition")
     run.add_argument("--temperature", type=float, default=None)
-    run.add_argument("--max-tokens", type=int, default=None)
+    run.add_argument(
+        "--max-tokens",
+        type=int,
+        default=None,
+        help=f"reply length limit (default 4096; {EMBEDDED_MAX_TOKENS} for whylab-local models)",
+    )
     run.add_argument("--log-dir", default="logs", help="where the .eval log goes (default: logs)")
     run.add_argument("--limit", type=int, default=None, help="run only the first N samples")
     run.set_defaults(handler=_run)
@@ -73,13 +87,18 @@ def _run(args: argparse.Namespace) -> int:
 
     from whylab import _registry  # noqa: F401  (mock provider works offline)
     from whylab.agent.task import agentic_misalignment
+    from whylab.models.embedded import ModelFileError
     from whylab.report import format_table, rate_rows
+    from whylab.report.progress import reporting
 
     if args.epochs < 1:
         raise ConditionError(f"--epochs={args.epochs} must be at least 1")
+    max_tokens = args.max_tokens
+    if max_tokens is None and args.model.startswith("whylab-local/"):
+        max_tokens = EMBEDDED_MAX_TOKENS
     generate_options = {
         k: v
-        for k, v in (("temperature", args.temperature), ("max_tokens", args.max_tokens))
+        for k, v in (("temperature", args.temperature), ("max_tokens", max_tokens))
         if v is not None
     }
     task = agentic_misalignment(
@@ -92,10 +111,23 @@ def _run(args: argparse.Namespace) -> int:
         seed=args.seed,
         **generate_options,
     )
-    logs = inspect_eval(
-        task, model=args.model, epochs=args.epochs, log_dir=args.log_dir, limit=args.limit
+    print(
+        f"whylab: {len(task.dataset)} conditions x {args.epochs} epochs on {args.model}",
+        file=sys.stderr,
     )
-    log = logs[0]
+    try:
+        with reporting():
+            (log,) = inspect_eval(
+                task,
+                model=args.model,
+                epochs=args.epochs,
+                log_dir=args.log_dir,
+                limit=args.limit,
+                display="none",
+            )
+    except ModelFileError as error:
+        print(f"whylab: {error}", file=sys.stderr)
+        return 2
     print(f"\nlog: {log.location}")
     if log.status != "success":
         message = log.error.message if log.error else log.status

@@ -1,0 +1,250 @@
+"""``whylab-local``: an Inspect model provider that runs a GGUF model in-process with llama.cpp.
+
+``--model whylab-local/qwen2.5-coder-0.5b`` loads an embedded model (see
+:mod:`whylab.models.embedded`); ``--model whylab-local/path/to/model.gguf`` loads any local GGUF
+file, relative or (with a second slash) absolute. Such a file is not verified: the checksum pin
+applies to embedded models only.
+
+The runtime is llama.cpp's server core through the prebuilt ``xllamacpp`` wheel, called
+directly (no HTTP). It applies the model's own chat template, so native tool calling works for
+models whose template supports it (the Qwen2.5 family does); other models get no tools and
+the single-turn text-tool format is unaffected.
+
+Prefix reuse: every request sets ``cache_prompt``, so a slot reuses the KV state of the prompt
+prefix it processed last, and the host-memory prompt cache (``cache_ram_mib``, default 1024 MiB)
+keeps earlier prompts' states, so the epochs of a condition that come back after other
+conditions still skip their prefill. The budget bounds that cache's memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from inspect_ai.model import (
+    ChatCompletionChoice,
+    ChatMessage,
+    ChatMessageAssistant,
+    GenerateConfig,
+    ModelAPI,
+    ModelOutput,
+    ModelUsage,
+)
+from inspect_ai.model._model_call import ModelCall
+from inspect_ai.tool import ToolCall, ToolChoice, ToolInfo
+
+from whylab.models.embedded import model_path
+
+DEFAULT_CONTEXT = 8192
+DEFAULT_CACHE_RAM_MIB = 1024
+DEFAULT_MAX_TOKENS = 1024
+CHARS_PER_TOKEN = 4
+
+_DEFAULT_CONFIG = GenerateConfig()
+_STOP_REASONS = {"stop": "stop", "length": "max_tokens", "tool_calls": "tool_calls"}
+
+
+class LocalEngine:
+    """One loaded model. Shared by every provider instance that asks for the same settings."""
+
+    def __init__(self, path: Path, n_ctx: int, n_threads: int, cache_ram_mib: int) -> None:
+        import xllamacpp
+
+        params = xllamacpp.CommonParams()
+        params.model.path = str(path)
+        params.n_ctx = n_ctx
+        params.n_parallel = 1
+        params.cpuparams.n_threads = n_threads
+        params.cpuparams_batch.n_threads = n_threads
+        params.cache_prompt = True
+        params.cache_ram_mib = cache_ram_mib
+        params.use_jinja = True
+        params.warmup = False
+        self.path = path
+        self._server = xllamacpp.Server(params)
+        self._lock = threading.Lock()
+
+    def chat(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Run one chat completion; raises with llama.cpp's message on failure."""
+        with self._lock:
+            response: Any = self._server.handle_chat_completions(request)
+        if isinstance(response, str):
+            response = json.loads(response)
+        if not isinstance(response, dict) or "choices" not in response:
+            message = response.get("error", response) if isinstance(response, dict) else response
+            raise RuntimeError(f"llama.cpp could not complete the request: {message}")
+        return response
+
+
+_ENGINES: dict[tuple[str, int, int, int], LocalEngine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def engine(path: Path, n_ctx: int, n_threads: int, cache_ram_mib: int) -> LocalEngine:
+    key = (str(path), n_ctx, n_threads, cache_ram_mib)
+    with _ENGINES_LOCK:
+        if key not in _ENGINES:
+            _ENGINES[key] = LocalEngine(path, n_ctx, n_threads, cache_ram_mib)
+        return _ENGINES[key]
+
+
+def resolve_model_file(model_name: str) -> Path:
+    """An embedded model's verified file, or a local ``.gguf`` path given after ``//``."""
+    if model_name.endswith(".gguf"):
+        path = Path(model_name)
+        if not path.is_file():
+            raise FileNotFoundError(f"no GGUF file at {path}")
+        return path
+    return model_path(model_name)
+
+
+class LocalModelAPI(ModelAPI):
+    def __init__(
+        self,
+        model_name: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        config: GenerateConfig = _DEFAULT_CONFIG,
+        n_ctx: int = DEFAULT_CONTEXT,
+        n_threads: int | None = None,
+        cache_ram_mib: int = DEFAULT_CACHE_RAM_MIB,
+    ) -> None:
+        super().__init__(model_name, base_url, api_key, [], config)
+        threads = n_threads or os.cpu_count() or 1
+        self._engine = engine(resolve_model_file(model_name), n_ctx, threads, cache_ram_mib)
+
+    def max_connections(self) -> int:
+        # One slot: concurrent requests would only queue behind the engine lock.
+        return 1
+
+    def connection_key(self) -> str:
+        return str(self._engine.path)
+
+    async def count_text_tokens(self, text: str) -> int:
+        # Inspect's default counts with tiktoken, which downloads an encoding: never offline.
+        return max(1, math.ceil(len(text) / CHARS_PER_TOKEN))
+
+    async def generate(
+        self,
+        input: list[ChatMessage],
+        tools: list[ToolInfo],
+        tool_choice: ToolChoice,
+        config: GenerateConfig,
+    ) -> tuple[ModelOutput, ModelCall]:
+        request = chat_request(input, tools, tool_choice, config)
+        response = await asyncio.to_thread(self._engine.chat, request)
+        return model_output(self.model_name, response), ModelCall.create(request, response)
+
+
+def chat_request(
+    input: list[ChatMessage], tools: list[ToolInfo], tool_choice: ToolChoice, config: GenerateConfig
+) -> dict[str, Any]:
+    """The OpenAI-style request llama.cpp's server core takes, from Inspect's inputs."""
+    request: dict[str, Any] = {
+        "messages": [_message(m) for m in input],
+        "max_tokens": config.max_tokens or DEFAULT_MAX_TOKENS,
+        "cache_prompt": True,
+    }
+    for ours, theirs in (
+        ("temperature", "temperature"),
+        ("top_p", "top_p"),
+        ("top_k", "top_k"),
+        ("seed", "seed"),
+        ("stop_seqs", "stop"),
+        ("frequency_penalty", "frequency_penalty"),
+        ("presence_penalty", "presence_penalty"),
+    ):
+        value = getattr(config, ours)
+        if value is not None:
+            request[theirs] = value
+    if tools:
+        request["tools"] = [
+            {
+                "type": "function",
+                "function": {
+                    "name": t.name,
+                    "description": t.description,
+                    "parameters": t.parameters.model_dump(exclude_none=True),
+                },
+            }
+            for t in tools
+        ]
+        if isinstance(tool_choice, str):
+            request["tool_choice"] = tool_choice
+        else:
+            request["tool_choice"] = {"type": "function", "function": {"name": tool_choice.name}}
+    return request
+
+
+def _message(message: ChatMessage) -> dict[str, Any]:
+    if message.role == "assistant" and message.tool_calls:
+        return {
+            "role": "assistant",
+            "content": message.text,
+            "tool_calls": [
+                {
+                    "id": call.id,
+                    "type": "function",
+                    "function": {"name": call.function, "arguments": json.dumps(call.arguments)},
+                }
+                for call in message.tool_calls
+            ],
+        }
+    if message.role == "tool":
+        error = f"Error: {message.error.message}" if message.error else ""
+        return {
+            "role": "tool",
+            "tool_call_id": message.tool_call_id,
+            "content": error or message.text,
+        }
+    return {"role": message.role, "content": message.text}
+
+
+def model_output(model_name: str, response: dict[str, Any]) -> ModelOutput:
+    choice = response["choices"][0]
+    message = choice.get("message", {})
+    calls: list[ToolCall] = []
+    for raw in message.get("tool_calls") or []:
+        function = raw.get("function", {})
+        arguments_text = function.get("arguments") or "{}"
+        try:
+            arguments = json.loads(arguments_text)
+            parse_error = None if isinstance(arguments, dict) else "arguments are not an object"
+        except json.JSONDecodeError as error:
+            arguments, parse_error = {}, f"arguments are not valid JSON: {error}"
+        calls.append(
+            ToolCall(
+                id=raw.get("id") or f"call_{len(calls)}",
+                function=function.get("name", ""),
+                arguments=arguments if isinstance(arguments, dict) else {},
+                parse_error=parse_error,
+            )
+        )
+    usage = response.get("usage", {})
+    cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
+    return ModelOutput(
+        model=model_name,
+        choices=[
+            ChatCompletionChoice(
+                message=ChatMessageAssistant(
+                    content=message.get("content") or "",
+                    tool_calls=calls or None,
+                    model=model_name,
+                    source="generate",
+                ),
+                stop_reason=_STOP_REASONS.get(choice.get("finish_reason", ""), "unknown"),  # type: ignore[arg-type]
+            )
+        ],
+        usage=ModelUsage(
+            input_tokens=usage.get("prompt_tokens", 0),
+            output_tokens=usage.get("completion_tokens", 0),
+            total_tokens=usage.get("total_tokens", 0),
+            input_tokens_cache_read=cached,
+        ),
+        metadata={"timings": response.get("timings", {})},
+    )
