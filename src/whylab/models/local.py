@@ -6,14 +6,18 @@ file, relative or (with a second slash) absolute. Such a file is not verified: t
 applies to embedded models only.
 
 The runtime is llama.cpp's server core through the prebuilt ``xllamacpp`` wheel, called
-directly (no HTTP). It applies the model's own chat template, so native tool calling works for
-models whose template supports it (the Qwen2.5 family does); other models get no tools and
-the single-turn text-tool format is unaffected.
+directly (no HTTP). It applies the model's own chat template, tools included, and parses the
+tool calls the template defines (``<tool_call>`` tags for Qwen2.5). Small models often answer
+with the call as a bare JSON object instead (``{"name": ..., "arguments": {...}}``, perhaps in a
+code fence); when llama.cpp finds no call, the reply is searched for such an object naming one
+of the offered tools, and it becomes the tool call (emulated tool calling). The single-turn
+text-tool format never offers tools, so it is unaffected.
 
-Prefix reuse: every request sets ``cache_prompt``, so a slot reuses the KV state of the prompt
-prefix it processed last, and the host-memory prompt cache (``cache_ram_mib``, default 1024 MiB)
-keeps earlier prompts' states, so the epochs of a condition that come back after other
-conditions still skip their prefill. The budget bounds that cache's memory.
+Prefix reuse: requests set ``cache_prompt``, so the slot reuses the KV state of the prompt prefix
+it processed last, and llama.cpp's host-memory prompt cache (``cache_ram_mib``, default
+1024 MiB, its memory budget) keeps earlier prompts' states, so the epochs of a condition that
+come back after other conditions still skip their prefill. Model args (``-M``): ``n_ctx``,
+``n_threads``, ``cache_ram_mib`` (0 turns reuse off).
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ class LocalEngine:
     """One loaded model. Shared by every provider instance that asks for the same settings."""
 
     def __init__(self, path: Path, n_ctx: int, n_threads: int, cache_ram_mib: int) -> None:
+        """``cache_ram_mib=0`` turns prefix reuse off entirely (used to measure its effect)."""
         import xllamacpp
 
         params = xllamacpp.CommonParams()
@@ -61,16 +66,21 @@ class LocalEngine:
         params.n_parallel = 1
         params.cpuparams.n_threads = n_threads
         params.cpuparams_batch.n_threads = n_threads
-        params.cache_prompt = True
+        self.prefix_cache = cache_ram_mib > 0
+        params.cache_prompt = self.prefix_cache
         params.cache_ram_mib = cache_ram_mib
         params.use_jinja = True
         params.warmup = False
+        # llama.cpp logs every request to stderr; errors still come back in the response.
+        params.verbosity = -1
+        params.show_timings = False
         self.path = path
         self._server = xllamacpp.Server(params)
         self._lock = threading.Lock()
 
     def chat(self, request: dict[str, Any]) -> dict[str, Any]:
         """Run one chat completion; raises with llama.cpp's message on failure."""
+        request = {**request, "cache_prompt": self.prefix_cache}
         with self._lock:
             response: Any = self._server.handle_chat_completions(request)
         if isinstance(response, str):
@@ -138,7 +148,8 @@ class LocalModelAPI(ModelAPI):
     ) -> tuple[ModelOutput, ModelCall]:
         request = chat_request(input, tools, tool_choice, config)
         response = await asyncio.to_thread(self._engine.chat, request)
-        return model_output(self.model_name, response), ModelCall.create(request, response)
+        output = model_output(self.model_name, response, [t.name for t in tools])
+        return output, ModelCall.create(request, response)
 
 
 def chat_request(
@@ -148,7 +159,6 @@ def chat_request(
     request: dict[str, Any] = {
         "messages": [_message(m) for m in input],
         "max_tokens": config.max_tokens or DEFAULT_MAX_TOKENS,
-        "cache_prompt": True,
     }
     for ours, theirs in (
         ("temperature", "temperature"),
@@ -205,9 +215,12 @@ def _message(message: ChatMessage) -> dict[str, Any]:
     return {"role": message.role, "content": message.text}
 
 
-def model_output(model_name: str, response: dict[str, Any]) -> ModelOutput:
+def model_output(
+    model_name: str, response: dict[str, Any], tool_names: list[str] | None = None
+) -> ModelOutput:
     choice = response["choices"][0]
     message = choice.get("message", {})
+    content = message.get("content") or ""
     calls: list[ToolCall] = []
     for raw in message.get("tool_calls") or []:
         function = raw.get("function", {})
@@ -225,6 +238,11 @@ def model_output(model_name: str, response: dict[str, Any]) -> ModelOutput:
                 parse_error=parse_error,
             )
         )
+    stop_reason = _STOP_REASONS.get(choice.get("finish_reason", ""), "unknown")
+    if not calls and tool_names:
+        calls = _emulated_tool_calls(content, tool_names)
+        if calls and stop_reason == "stop":
+            stop_reason = "tool_calls"
     usage = response.get("usage", {})
     cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
     return ModelOutput(
@@ -232,12 +250,12 @@ def model_output(model_name: str, response: dict[str, Any]) -> ModelOutput:
         choices=[
             ChatCompletionChoice(
                 message=ChatMessageAssistant(
-                    content=message.get("content") or "",
+                    content=content,
                     tool_calls=calls or None,
                     model=model_name,
                     source="generate",
                 ),
-                stop_reason=_STOP_REASONS.get(choice.get("finish_reason", ""), "unknown"),  # type: ignore[arg-type]
+                stop_reason=stop_reason,  # type: ignore[arg-type]
             )
         ],
         usage=ModelUsage(
@@ -248,3 +266,38 @@ def model_output(model_name: str, response: dict[str, Any]) -> ModelOutput:
         ),
         metadata={"timings": response.get("timings", {})},
     )
+
+
+MAX_EMULATED_SCAN = 20
+
+
+def _emulated_tool_calls(content: str, tool_names: list[str]) -> list[ToolCall]:
+    """Tool calls written as bare JSON objects ``{"name": ..., "arguments": {...}}``.
+
+    Only objects that name an offered tool count, and at most ``MAX_EMULATED_SCAN`` opening
+    braces are tried, so a hostile reply cannot make this expensive.
+    """
+    decoder = json.JSONDecoder()
+    calls: list[ToolCall] = []
+    start = content.find("{")
+    tried = 0
+    while start >= 0 and tried < MAX_EMULATED_SCAN:
+        tried += 1
+        try:
+            value, end = decoder.raw_decode(content, start)
+        except json.JSONDecodeError:
+            start = content.find("{", start + 1)
+            continue
+        arguments = (
+            value.get("arguments", value.get("parameters")) if isinstance(value, dict) else None
+        )
+        if (
+            isinstance(value, dict)
+            and value.get("name") in tool_names
+            and isinstance(arguments, dict)
+        ):
+            calls.append(
+                ToolCall(id=f"emulated_{len(calls)}", function=value["name"], arguments=arguments)
+            )
+        start = content.find("{", end)
+    return calls

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TextIO
 
+from inspect_ai.event import ModelEvent
 from inspect_ai.hooks import Hooks, SampleEnd, TaskStart, hooks
 from inspect_ai.log import EvalSample
 
@@ -56,11 +57,26 @@ def describe(sample: EvalSample) -> str:
     cached = sum(u.input_tokens_cache_read or 0 for u in usage)
     generated = sum(u.output_tokens for u in usage)
     seconds = sample.working_time or sample.total_time or 0.0
-    speed = f", {generated / seconds:.1f} tok/s" if seconds > 0 else ""
     return (
         f"{verdict}; prompt {prompt} tok ({cached} cached), generated {generated} tok "
-        f"in {seconds:.1f} s{speed}"
+        f"in {seconds:.1f} s{_speed(sample, generated, seconds)}"
     )
+
+
+def _speed(sample: EvalSample, generated: int, seconds: float) -> str:
+    """Prefill and decode tok/s from the provider's timings (whylab-local), else overall."""
+    timed = [
+        e.output.metadata["timings"]
+        for e in sample.events
+        if isinstance(e, ModelEvent) and e.output.metadata and "timings" in e.output.metadata
+    ]
+    prompt_ms = sum(t.get("prompt_ms", 0.0) for t in timed)
+    decode_ms = sum(t.get("predicted_ms", 0.0) for t in timed)
+    if prompt_ms > 0 and decode_ms > 0:
+        prefill = sum(t.get("prompt_n", 0) for t in timed) * 1000 / prompt_ms
+        decode = sum(t.get("predicted_n", 0) for t in timed) * 1000 / decode_ms
+        return f"; prefill {prefill:.0f} tok/s, decode {decode:.1f} tok/s"
+    return f"; {generated / seconds:.1f} tok/s" if seconds > 0 else ""
 
 
 @hooks(name="whylab_progress", description="Progress lines for `whylab run`.")
