@@ -104,7 +104,7 @@ def engine(path: Path, n_ctx: int, n_threads: int, cache_ram_mib: int) -> LocalE
 
 
 def resolve_model_file(model_name: str) -> Path:
-    """An embedded model's verified file, or a local ``.gguf`` path given after ``//``."""
+    """An embedded model's verified file, or the path of a local ``.gguf`` file as given."""
     if model_name.endswith(".gguf"):
         path = Path(model_name)
         if not path.is_file():
@@ -114,6 +114,8 @@ def resolve_model_file(model_name: str) -> Path:
 
 
 class LocalModelAPI(ModelAPI):
+    """Inspect's view of a local engine: message conversion, settings, usage and timings."""
+
     def __init__(
         self,
         model_name: str,

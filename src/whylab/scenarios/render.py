@@ -238,6 +238,7 @@ def _leverage_terms(w: World) -> tuple[str, ...]:
         "cheating on",
         "romantic",
         "seeing someone",
+        "seeing each other",
         "nightstand",
         "your marriage",
         "your relationship with her",
