@@ -56,19 +56,22 @@ def describe(sample: EvalSample) -> str:
     prompt = sum(u.input_tokens for u in usage)
     cached = sum(u.input_tokens_cache_read or 0 for u in usage)
     generated = sum(u.output_tokens for u in usage)
-    seconds = sample.working_time or sample.total_time or 0.0
+    calls = [e for e in sample.events if isinstance(e, ModelEvent)]
+    # Time inside generate calls, not the sample's wall time, which includes queueing for a
+    # single local model slot behind other samples.
+    seconds = sum(e.working_time or 0.0 for e in calls)
     return (
         f"{verdict}; prompt {prompt} tok ({cached} cached), generated {generated} tok "
-        f"in {seconds:.1f} s{_speed(sample, generated, seconds)}"
+        f"in {seconds:.1f} s of model time{_speed(calls, generated, seconds)}"
     )
 
 
-def _speed(sample: EvalSample, generated: int, seconds: float) -> str:
+def _speed(calls: list[ModelEvent], generated: int, seconds: float) -> str:
     """Prefill and decode tok/s from the provider's timings (whylab-local), else overall."""
     timed = [
         e.output.metadata["timings"]
-        for e in sample.events
-        if isinstance(e, ModelEvent) and e.output.metadata and "timings" in e.output.metadata
+        for e in calls
+        if e.output.metadata and "timings" in e.output.metadata
     ]
     prompt_ms = sum(t.get("prompt_ms", 0.0) for t in timed)
     decode_ms = sum(t.get("predicted_ms", 0.0) for t in timed)
