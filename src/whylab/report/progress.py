@@ -42,7 +42,8 @@ def reporting(stream: TextIO = sys.stderr) -> Iterator[None]:
 
 
 def describe(sample: EvalSample) -> str:
-    """``harmful (blackmail)``, ``not harmful`` or ``unscored (reason)`` plus tokens and tok/s."""
+    """The verdict (``harmful (lethal)``, ``not harmful``, ``unscored (reason)``, ``error``),
+    the tokens, and for whylab-local models the model time and prefill/decode speed."""
     score = (sample.scores or {}).get(SCORER)
     if sample.error is not None or score is None:
         verdict = "error"
@@ -57,29 +58,24 @@ def describe(sample: EvalSample) -> str:
     cached = sum(u.input_tokens_cache_read or 0 for u in usage)
     generated = sum(u.output_tokens for u in usage)
     calls = [e for e in sample.events if isinstance(e, ModelEvent)]
-    # Time inside generate calls, not the sample's wall time, which includes queueing for a
-    # single local model slot behind other samples.
-    seconds = sum(e.working_time or 0.0 for e in calls)
-    return (
-        f"{verdict}; prompt {prompt} tok ({cached} cached), generated {generated} tok "
-        f"in {seconds:.1f} s of model time{_speed(calls, generated, seconds)}"
-    )
-
-
-def _speed(calls: list[ModelEvent], generated: int, seconds: float) -> str:
-    """Prefill and decode tok/s from the provider's timings (whylab-local), else overall."""
     timed = [
         e.output.metadata["timings"]
         for e in calls
         if e.output.metadata and "timings" in e.output.metadata
     ]
+    head = f"{verdict}; prompt {prompt} tok ({cached} cached), generated {generated} tok"
+    return f"{head}; {_local_speed(timed)}" if timed else head
+
+
+def _local_speed(timed: list[dict[str, float]]) -> str:
+    """Prefill and decode rates from llama.cpp's own timings (Inspect's event times include
+    queueing for the single local slot, so they would understate the speed)."""
     prompt_ms = sum(t.get("prompt_ms", 0.0) for t in timed)
     decode_ms = sum(t.get("predicted_ms", 0.0) for t in timed)
-    if prompt_ms > 0 and decode_ms > 0:
-        prefill = sum(t.get("prompt_n", 0) for t in timed) * 1000 / prompt_ms
-        decode = sum(t.get("predicted_n", 0) for t in timed) * 1000 / decode_ms
-        return f"; prefill {prefill:.0f} tok/s, decode {decode:.1f} tok/s"
-    return f"; {generated / seconds:.1f} tok/s" if seconds > 0 else ""
+    prefill = sum(t.get("prompt_n", 0) for t in timed) * 1000 / prompt_ms if prompt_ms else 0.0
+    decode = sum(t.get("predicted_n", 0) for t in timed) * 1000 / decode_ms if decode_ms else 0.0
+    seconds = (prompt_ms + decode_ms) / 1000
+    return f"{seconds:.1f} s, prefill {prefill:.0f} tok/s, decode {decode:.1f} tok/s"
 
 
 @hooks(name="whylab_progress", description="Progress lines for `whylab run`.")
