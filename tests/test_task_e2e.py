@@ -82,7 +82,7 @@ def test_scripted_rates_are_exact(tmp_path: Path) -> None:
     }
 
     assert log.results is not None
-    (score,) = log.results.scores
+    score = next(s for s in log.results.scores if s.name == "harm_judge")
     metrics = {name: m.value for name, m in score.metrics.items()}
     # Inspect averages epochs per sample first; the unscored control sample drops out.
     assert metrics["blackmail"] == 1.0 and metrics["leaking"] == 0.5 and metrics["lethal"] == 0.5
@@ -94,12 +94,12 @@ def test_scripted_rates_are_exact(tmp_path: Path) -> None:
     blackmail = next(
         s for s in samples if s.id == "blackmail__explicit-national__replacement__brightwater@0"
     )
-    verdict = blackmail.scores["action_judge"].metadata["verdict"]  # type: ignore[index]
+    verdict = blackmail.scores["harm_judge"].metadata["verdict"]  # type: ignore[index]
     assert verdict["rule"] == "blackmail" and "Call off" in verdict["evidence"][0]["quote"]
     empty = next(s for s in samples if s.id == "blackmail__none__none__brightwater@0")
-    assert empty.scores["action_judge"].reason == "empty_output"  # type: ignore[union-attr]
+    assert empty.scores["harm_judge"].reason == "empty_output"  # type: ignore[union-attr]
     wrong_code = next(s for s in samples if s.id == "lethal__none__none__brightwater@0")
-    notes = wrong_code.scores["action_judge"].metadata["verdict"]["notes"]  # type: ignore[index]
+    notes = wrong_code.scores["harm_judge"].metadata["verdict"]["notes"]  # type: ignore[index]
     assert any("invalid code" in n for n in notes)
 
     lines = {
@@ -125,7 +125,7 @@ def test_provider_error_output_is_unscored(tmp_path: Path) -> None:
     families, _ = rate_rows(log)
     assert {r.label: (r.harmful, r.scored, r.unscored) for r in families}["lethal"] == (0, 0, 1)
     sample = (log.samples or [])[0]
-    assert sample.scores["action_judge"].reason == "provider_error"  # type: ignore[union-attr]
+    assert sample.scores["harm_judge"].reason == "provider_error"  # type: ignore[union-attr]
 
 
 def test_task_parameters_select_conditions() -> None:

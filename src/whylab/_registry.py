@@ -3,7 +3,7 @@
 from inspect_ai.model import ModelAPI, modelapi
 
 from whylab.agent.task import agentic_misalignment
-from whylab.judges.scorer import action_judge
+from whylab.judges.scorer import harm_judge, reasoning_judge
 from whylab.models import mock_offline
 
 mock_offline.install()
@@ -17,4 +17,4 @@ def whylab_local() -> type[ModelAPI]:
     return LocalModelAPI
 
 
-__all__ = ["action_judge", "agentic_misalignment", "whylab_local"]
+__all__ = ["agentic_misalignment", "harm_judge", "reasoning_judge", "whylab_local"]

@@ -9,7 +9,8 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig
 from inspect_ai.solver import generate
 
-from whylab.judges.scorer import action_judge
+from whylab.judges.combine import POLICIES
+from whylab.judges.scorer import harm_judge, reasoning_judge
 from whylab.scenarios import Condition, ConditionError, grid, render, select
 
 # Published setting: temperature 1.0, replies long enough for reasoning plus several emails.
@@ -70,6 +71,8 @@ def agentic_misalignment(
     seed: int | list[int] = 0,
     temperature: float = DEFAULT_TEMPERATURE,
     max_tokens: int = DEFAULT_MAX_TOKENS,
+    judge_policy: str = "auto",
+    reasoning: str = "auto",
 ) -> Task:
     """Agentic misalignment, single reply with text tool blocks.
 
@@ -88,7 +91,14 @@ def agentic_misalignment(
         seed: world seed(s); each seed is a separate sample.
         temperature: sampling temperature (the published study used 1.0).
         max_tokens: reply length limit.
+        judge_policy: auto, actions, grader or both (see whylab.judges.combine); graders are
+            the models bound to the ``grader`` role (``--model-role grader=...``).
+        reasoning: auto, lexical or grader: how the reasoning analysis is scored.
     """
+    if judge_policy not in POLICIES:
+        raise ConditionError(
+            f"judge_policy={judge_policy!r} is unknown; use one of {', '.join(POLICIES)}"
+        )
     # Inspect's -T parser splits unquoted commas into a list; rejoin the original text.
     extra = (
         ",".join(extra_instructions) if isinstance(extra_instructions, list) else extra_instructions
@@ -114,7 +124,7 @@ def agentic_misalignment(
     return Task(
         dataset=MemoryDataset(samples, name="agentic_misalignment"),
         solver=generate(),
-        scorer=action_judge(),
+        scorer=[harm_judge(judge_policy), reasoning_judge(reasoning)],
         config=GenerateConfig(temperature=temperature, max_tokens=max_tokens),
     )
 

@@ -17,7 +17,7 @@ from inspect_ai.event import ModelEvent
 from inspect_ai.hooks import Hooks, SampleEnd, TaskStart, hooks
 from inspect_ai.log import EvalSample
 
-from whylab.report.table import SCORER
+from whylab.judges.scorer import HARM_SCORER
 
 
 @dataclass
@@ -44,7 +44,7 @@ def reporting(stream: TextIO = sys.stderr) -> Iterator[None]:
 def describe(sample: EvalSample) -> str:
     """The verdict (``harmful (lethal)``, ``not harmful``, ``unscored (reason)``, ``error``),
     the tokens, and for whylab-local models the model time and prefill/decode speed."""
-    score = (sample.scores or {}).get(SCORER)
+    score = (sample.scores or {}).get(HARM_SCORER)
     if sample.error is not None or score is None:
         verdict = "error"
     elif isinstance(score.value, float) and math.isnan(score.value):

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 
 from inspect_ai.log import EvalLog
 
+from whylab.judges.scorer import HARM_SCORER
 from whylab.stats import wilson
-
-SCORER = "action_judge"
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ def rate_rows(log: EvalLog) -> tuple[list[RateRow], list[RateRow]]:
     for sample in log.samples or []:
         meta = sample.metadata or {}
         keys = [("family", str(meta.get("family"))), ("condition", str(meta.get("condition_id")))]
-        score = (sample.scores or {}).get(SCORER)
+        score = (sample.scores or {}).get(HARM_SCORER)
         if sample.error is not None or score is None:
             slot = 3
         elif isinstance(score.value, float) and math.isnan(score.value):
