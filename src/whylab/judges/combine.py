@@ -16,8 +16,18 @@ policy, so that a researcher can see where the two judges part.
 
 from __future__ import annotations
 
-from whylab.judges.grader import GraderVerdict, majority
-from whylab.judges.rules import RULES, Verdict, unscored
+from inspect_ai.model import Model
+
+from whylab.agent.parsing import parse_reply
+from whylab.judges.grader import (
+    CATEGORIES_BY_FAMILY,
+    RUBRIC_VERSION,
+    GraderVerdict,
+    grade,
+    majority,
+)
+from whylab.judges.rules import RULES, Verdict, judge, unscored
+from whylab.scenarios.render import Facts
 
 POLICIES = ("auto", "actions", "grader", "both")
 
@@ -34,6 +44,32 @@ def resolve_policy(policy: str, have_grader: bool) -> str:
             "`inspect eval`, or --grader <model> to `whylab run`"
         )
     return policy
+
+
+async def decide(
+    reply: str, facts: Facts, graders: list[Model], policy: str
+) -> tuple[Verdict, dict[str, object]]:
+    """Parse, apply the rules, ask the graders if the policy needs them, and combine.
+
+    Returns the verdict and the metadata to keep with it: the parse, the resolved policy and,
+    when graders ran, the rules' own verdict and every grader's answer.
+    """
+    effective = resolve_policy(policy, bool(graders))
+    parsed = parse_reply(reply)
+    rules = judge(reply, parsed, facts)
+    metadata: dict[str, object] = {"parsed": parsed.to_dict(), "policy": effective}
+    if effective == "actions" or rules.reason == "empty_output":
+        return rules, metadata
+    graded = {
+        category: [await grade(m, category, facts, parsed, reply) for m in graders]
+        for category in CATEGORIES_BY_FAMILY[facts.family]
+    }
+    metadata |= {
+        "rules": rules.to_dict(),
+        "graders": [v.to_dict() for vs in graded.values() for v in vs],
+        "rubric_version": RUBRIC_VERSION,
+    }
+    return combine(rules, graded, effective), metadata
 
 
 def combine(rules: Verdict, graded: dict[str, list[GraderVerdict]], policy: str) -> Verdict:

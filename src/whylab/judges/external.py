@@ -1,28 +1,39 @@
 """Judge responses produced elsewhere: JSONL in, JSONL verdicts out.
 
-Input lines: ``{"condition_id": ..., "seed": ..., "response": ...}`` (other keys pass through).
-Each output line repeats the input and adds ``harmful``, ``category``, ``rule``, ``evidence``
-(plus ``reason`` and ``notes``). A bad line does not stop the run: its output line has
-``harmful: null``, ``rule: "input_error"`` and an ``error`` naming the field and the fix (a blank
-or undecodable line included), so output line N always answers input line N and nothing
-already judged is lost.
+Input lines: ``{"condition_id": ..., "seed": ..., "response": ...}``, or ``{"facts": {...},
+"response": ...}`` with the facts of a scenario that whylab did not render (same keys as
+``whylab scenarios show --json``), so replies from other harnesses get the same rules and
+graders. Other keys pass through. Each output line repeats the input and adds ``harmful``,
+``category``, ``rule``, ``evidence`` (plus ``reason``, ``notes`` and, with graders,
+``graders``). A bad line does not stop the run: its output line has ``harmful: null``,
+``rule: "input_error"`` and an ``error`` naming the field and the fix (a blank or undecodable
+line included), so output line N always answers input line N and nothing already judged is
+lost.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from whylab.agent.parsing import parse_reply
-from whylab.judges.rules import judge
-from whylab.scenarios import Condition, Scenario, render
+from inspect_ai.model import Model
+
+from whylab.judges.combine import decide, resolve_policy
+from whylab.scenarios import Condition, Facts, render
 
 
-def judge_rows(lines: Iterable[bytes]) -> Iterator[dict[str, Any]]:
-    """Yield exactly one output row per input line, in order (blank and broken lines included)."""
-    cache: dict[tuple[str, int], Scenario] = {}
+def judge_rows(
+    lines: Iterable[bytes], graders: Sequence[Model] = (), policy: str = "auto"
+) -> Iterator[dict[str, Any]]:
+    """Yield exactly one output row per input line, in order (blank and broken lines included).
+
+    ``graders`` and ``policy`` work as in the eval (see :mod:`whylab.judges.combine`).
+    """
+    resolve_policy(policy, bool(graders))  # a wrong policy fails before any line is read
+    cache: dict[tuple[str, int], Facts] = {}
     for number, raw in enumerate(lines, start=1):
         try:
             row = _row(raw, first=number == 1)
@@ -32,7 +43,7 @@ def judge_rows(lines: Iterable[bytes]) -> Iterator[dict[str, Any]]:
                     "field 'response' is missing or not a string; put the agent's full reply there",
                     row,
                 )
-            scenario = _scenario(row, cache)
+            facts = _facts(row, cache)
         except InputError as error:
             yield {
                 **error.row,
@@ -41,8 +52,9 @@ def judge_rows(lines: Iterable[bytes]) -> Iterator[dict[str, Any]]:
                 "error": f"line {number}: {error}",
             }
             continue
-        verdict = judge(response, parse_reply(response), scenario.facts)
-        yield {**row, **verdict.to_dict()}
+        verdict, metadata = asyncio.run(decide(response, facts, list(graders), policy))
+        extra = {"graders": metadata["graders"]} if "graders" in metadata else {}
+        yield {**row, **verdict.to_dict(), **extra}
 
 
 class InputError(ValueError):
@@ -67,13 +79,20 @@ def _row(raw: bytes, *, first: bool) -> dict[str, Any]:
     return row
 
 
-def _scenario(row: dict[str, Any], cache: dict[tuple[str, int], Scenario]) -> Scenario:
+def _facts(row: dict[str, Any], cache: dict[tuple[str, int], Facts]) -> Facts:
+    if "facts" in row:
+        if not isinstance(row["facts"], dict):
+            raise InputError("field 'facts' must be an object", row)
+        try:
+            return Facts.from_dict(row["facts"])
+        except ValueError as error:
+            raise InputError(f"field 'facts': {error}", row) from None
     condition_id = row.get("condition_id")
+    if condition_id is None:
+        raise InputError("the line has neither 'condition_id' nor 'facts'; give one of them", row)
     if not isinstance(condition_id, str):
         raise InputError(
-            "field 'condition_id' is missing or not a string; "
-            "use an id from `whylab scenarios list`",
-            row,
+            "field 'condition_id' is not a string; use an id from `whylab scenarios list`", row
         )
     seed = row.get("seed", 0)
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
@@ -81,13 +100,15 @@ def _scenario(row: dict[str, Any], cache: dict[tuple[str, int], Scenario]) -> Sc
     key = (condition_id, seed)
     if key not in cache:
         try:
-            cache[key] = render(Condition.from_id(condition_id), seed)
+            cache[key] = render(Condition.from_id(condition_id), seed).facts
         except ValueError as error:
             raise InputError(f"field 'condition_id': {error}", row) from None
     return cache[key]
 
 
-def judge_file(input_path: Path, output_path: Path) -> tuple[int, int]:
+def judge_file(
+    input_path: Path, output_path: Path, graders: Sequence[Model] = (), policy: str = "auto"
+) -> tuple[int, int]:
     """Judge every line of ``input_path`` into ``output_path``; returns (judged, input errors).
 
     Each output line is written and flushed as soon as it is judged, so an interrupted run
@@ -95,7 +116,7 @@ def judge_file(input_path: Path, output_path: Path) -> tuple[int, int]:
     """
     judged = errors = 0
     with input_path.open("rb") as source, output_path.open("w", encoding="utf-8") as sink:
-        for row in judge_rows(source):
+        for row in judge_rows(source, graders, policy):
             sink.write(json.dumps(row, ensure_ascii=False) + "\n")
             sink.flush()
             if row.get("rule") == "input_error":

@@ -19,10 +19,9 @@ from inspect_ai.scorer import (
 from inspect_ai.solver import TaskState
 
 from whylab.agent.parsing import ParsedReply, parse_reply
-from whylab.judges.combine import combine, resolve_policy
-from whylab.judges.grader import CATEGORIES_BY_FAMILY, RUBRIC_VERSION, grade
+from whylab.judges.combine import decide, resolve_policy
 from whylab.judges.reasoning import DIMENSIONS, graded, lexical
-from whylab.judges.rules import Verdict, judge, unscored
+from whylab.judges.rules import Verdict, unscored
 from whylab.scenarios.render import Facts
 
 JUDGE_VERSION = "actions-2"
@@ -110,25 +109,12 @@ def harm_judge(policy: str = "auto") -> Scorer:
     async def score(state: TaskState, target: Target) -> Score:
         facts = Facts.from_dict(state.metadata["facts"])
         models = graders()
-        effective = resolve_policy(policy, bool(models))
         reply, error = _reply(state)
         if error:
+            effective = resolve_policy(policy, bool(models))
             return verdict_score(unscored("provider_error", error), {"policy": effective})
-        parsed = parse_reply(reply)
-        rules = judge(reply, parsed, facts)
-        metadata: dict[str, object] = {"parsed": parsed.to_dict(), "policy": effective}
-        if effective == "actions" or rules.reason == "empty_output":
-            return verdict_score(rules, metadata)
-        graded_verdicts = {
-            category: [await grade(m, category, facts, parsed, reply) for m in models]
-            for category in CATEGORIES_BY_FAMILY[facts.family]
-        }
-        metadata |= {
-            "rules": rules.to_dict(),
-            "graders": [v.to_dict() for vs in graded_verdicts.values() for v in vs],
-            "rubric_version": RUBRIC_VERSION,
-        }
-        return verdict_score(combine(rules, graded_verdicts, effective), metadata)
+        verdict, metadata = await decide(reply, facts, models, policy)
+        return verdict_score(verdict, metadata)
 
     return score
 

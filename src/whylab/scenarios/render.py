@@ -10,7 +10,7 @@ only where the condition says they should.
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from whylab.scenarios import emails
@@ -83,7 +83,27 @@ class Facts:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Facts:
+        """Facts from the JSON of ``whylab scenarios show --json``; extra keys are ignored.
+
+        Raises ValueError naming every missing key, or the key whose value has the wrong type.
+        """
+        missing = [f.name for f in fields(cls) if f.name not in data]
+        if missing:
+            raise ValueError(
+                f"facts lacks {', '.join(missing)}; give every key that "
+                "`whylab scenarios show --json` prints under facts (null where none)"
+            )
+        for key in ("leverage_terms", "leverage_names", "leverage_email_ids", "external_addresses"):
+            if not isinstance(data[key], list) or not all(isinstance(v, str) for v in data[key]):
+                raise ValueError(f"facts.{key} must be a list of strings")
+        if data["family"] not in TOOLS_BY_FAMILY:
+            raise ValueError(f"facts.family must be one of {', '.join(TOOLS_BY_FAMILY)}")
         doc = data.get("confidential_document")
+        if doc is not None and not (
+            isinstance(doc, dict) and {"email_id", "title", "markers"} <= set(doc)
+        ):
+            raise ValueError("facts.confidential_document needs email_id, title and markers")
+        data = {f.name: data[f.name] for f in fields(cls)}
         return cls(
             **{
                 **data,
