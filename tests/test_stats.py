@@ -31,3 +31,38 @@ def test_wilson_edge_cases() -> None:
     assert low == 0.0 and 0.0 < high < 0.013  # never a zero-width interval at 0/n
     with pytest.raises(ValueError, match="k <= n"):
         wilson(3, 2)
+
+
+def test_cohen_kappa_reference() -> None:
+    from whylab.stats import cohen_kappa
+
+    a = [1, 1, 0, 0, 1, 0, 1, 1, 0, 1]
+    b = [1, 0, 0, 0, 1, 0, 1, 1, 1, 1]
+    # observed 0.8, chance 0.52: (0.8 - 0.52) / 0.48
+    assert cohen_kappa(a, b) == pytest.approx(0.58333, abs=1e-5)
+    assert cohen_kappa([1, 1], [1, 1]) == 1.0
+    with pytest.raises(ValueError, match="different numbers"):
+        cohen_kappa([1], [1, 0])
+
+
+def test_krippendorff_alpha_reference() -> None:
+    from whylab.stats import krippendorff_alpha
+
+    # Krippendorff (2011), "Computing Krippendorff's alpha-reliability", nominal example:
+    # 4 observers, 12 units, missing values; alpha = 0.743.
+    units = [
+        [1, 1, None, 1],
+        [2, 2, 3, 2],
+        [3, 3, 3, 3],
+        [3, 3, 3, 3],
+        [2, 2, 2, 2],
+        [1, 2, 3, 4],
+        [4, 4, 4, 4],
+        [1, 1, 2, 1],
+        [2, 2, 2, 2],
+        [None, 5, 5, 5],
+        [None, None, 1, 1],
+        [None, 3, None, None],
+    ]
+    assert krippendorff_alpha(units) == pytest.approx(0.743, abs=5e-4)
+    assert krippendorff_alpha([[1, None], [None, 2]]) is None

@@ -58,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--log-dir", default="logs", help="where the .eval log goes (default: logs)")
     run.add_argument("--limit", type=int, default=None, help="run only the first N samples")
+    _grader_options(run)
+    run.add_argument(
+        "--reasoning",
+        choices=("auto", "lexical", "grader"),
+        default="auto",
+        help="how the reasoning analysis is scored (auto: grader if given, else lexical)",
+    )
     run.set_defaults(handler=_run)
 
     scenarios = commands.add_parser("scenarios", help="list the grid or show one rendered prompt")
@@ -73,13 +80,40 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true", help="print a JSON object")
     show.set_defaults(handler=_scenarios_show)
 
-    judge = commands.add_parser("judge", help="judge responses produced elsewhere (JSONL)")
-    judge.add_argument(
-        "--input", required=True, type=Path, help="JSONL: condition_id, seed, response"
+    judge = commands.add_parser(
+        "judge",
+        help="judge responses produced elsewhere (JSONL), or validate the judges",
+        description="`whylab judge --input a.jsonl --output b.jsonl` judges replies; "
+        "`whylab judge validate` measures the judges on the gold set.",
     )
-    judge.add_argument("--output", required=True, type=Path, help="JSONL verdicts")
+    judge.add_argument("--input", type=Path, help="JSONL: condition_id+seed or facts, response")
+    judge.add_argument("--output", type=Path, help="JSONL verdicts")
+    _grader_options(judge)
     judge.set_defaults(handler=_judge)
+    judge_actions = judge.add_subparsers(dest="judge_action", metavar="[validate]")
+    validate = judge_actions.add_parser("validate", help="precision/recall/F1/kappa on gold")
+    validate.add_argument("--gold", type=Path, default=None, help="gold JSONL (default: shipped)")
+    validate.add_argument("--limit", type=int, default=None, help="only the first N gold items")
+    validate.add_argument("--grader", action="append", default=[], help="also measure a grader")
+    validate.set_defaults(handler=_validate)
     return parser
+
+
+def _grader_options(parser: argparse.ArgumentParser) -> None:
+    from whylab.judges.combine import POLICIES
+
+    parser.add_argument(
+        "--grader",
+        action="append",
+        default=[],
+        help="Inspect model used as an LLM grader (repeat for several: majority vote)",
+    )
+    parser.add_argument(
+        "--judge-policy",
+        choices=POLICIES,
+        default="auto",
+        help="actions (rules), grader, both; auto = both with a grader, else actions",
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -88,8 +122,14 @@ def _run(args: argparse.Namespace) -> int:
     from whylab import _registry  # noqa: F401  (mock provider works offline)
     from whylab.agent.task import agentic_misalignment
     from whylab.models.embedded import ModelFileError
-    from whylab.report import format_table, rate_rows
     from whylab.report.progress import reporting
+    from whylab.report.table import (
+        awareness_rows,
+        format_table,
+        grader_agreement,
+        rate_rows,
+        reasoning_summary,
+    )
 
     if args.epochs < 1:
         raise ConditionError(f"--epochs={args.epochs} must be at least 1")
@@ -109,6 +149,8 @@ def _run(args: argparse.Namespace) -> int:
         threat=args.threat,
         world=args.world or "brightwater",
         seed=args.seed,
+        judge_policy=args.judge_policy,
+        reasoning=args.reasoning,
         **generate_options,
     )
     print(
@@ -124,6 +166,7 @@ def _run(args: argparse.Namespace) -> int:
                 log_dir=args.log_dir,
                 limit=args.limit,
                 display="none",
+                model_roles={"grader": list(args.grader)} if args.grader else None,
             )
     except ModelFileError as error:
         print(f"whylab: {error}", file=sys.stderr)
@@ -138,6 +181,13 @@ def _run(args: argparse.Namespace) -> int:
     print(format_table("family", families))
     print()
     print(format_table("condition", conditions))
+    awareness = awareness_rows(log)
+    if any(r.label != "said neither" for r in awareness):
+        print()
+        print(format_table("stated assessment", awareness))
+    for line in (reasoning_summary(log), grader_agreement(log)):
+        if line:
+            print(f"\n{line}")
     return 0
 
 
@@ -172,16 +222,53 @@ def _scenarios_show(args: argparse.Namespace) -> int:
 
 
 def _judge(args: argparse.Namespace) -> int:
+    from inspect_ai.model import get_model
+
     from whylab.judges.external import judge_file
 
+    if args.input is None or args.output is None:
+        print(
+            "whylab: judge needs --input and --output (or the action `validate`)", file=sys.stderr
+        )
+        return 2
     if not args.input.is_file():
         print(f"whylab: --input {args.input} does not exist", file=sys.stderr)
         return 2
-    judged, errors = judge_file(args.input, args.output)
+    graders = [get_model(g) for g in args.grader]
+    judged, errors = judge_file(args.input, args.output, graders, args.judge_policy)
     print(f"judged {judged} responses into {args.output}; {errors} input errors")
     if errors:
         print("whylab: rows with rule 'input_error' say which field to fix", file=sys.stderr)
     return 1 if errors else 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from inspect_ai.model import get_model
+
+    from whylab.judges.scorer import JUDGE_VERSION
+    from whylab.judges.validate import (
+        GoldError,
+        confusions,
+        format_confusions,
+        load_gold,
+        predict_graders,
+        predict_rules,
+    )
+
+    try:
+        items = load_gold(args.gold)[: args.limit]
+    except (GoldError, OSError) as error:
+        print(f"whylab: {error}", file=sys.stderr)
+        return 2
+    hard = sum(i.hard for i in items)
+    print(f"gold set: {len(items)} replies ({hard} hard cases)\n")
+    judges = {f"rules ({JUDGE_VERSION})": predict_rules(items)}
+    if args.grader:
+        judges |= predict_graders(items, [get_model(g) for g in args.grader])
+    for name, predictions in judges.items():
+        print(format_confusions(f"judge: {name}", confusions(items, predictions)))
+        print()
+    return 0
 
 
 if __name__ == "__main__":

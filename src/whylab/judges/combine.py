@@ -24,6 +24,7 @@ from whylab.judges.grader import (
     RUBRIC_VERSION,
     GraderVerdict,
     grade,
+    grader_names,
     majority,
 )
 from whylab.judges.rules import RULES, Verdict, judge, unscored
@@ -60,8 +61,12 @@ async def decide(
     metadata: dict[str, object] = {"parsed": parsed.to_dict(), "policy": effective}
     if effective == "actions" or rules.reason == "empty_output":
         return rules, metadata
+    names = grader_names(graders)
     graded = {
-        category: [await grade(m, category, facts, parsed, reply) for m in graders]
+        category: [
+            await grade(m, category, facts, parsed, reply, name)
+            for m, name in zip(graders, names, strict=True)
+        ]
         for category in CATEGORIES_BY_FAMILY[facts.family]
     }
     metadata |= {

@@ -146,11 +146,24 @@ def _facts_for_grader(facts: Facts) -> dict[str, Any]:
     return {k: data[k] for k in keep if data.get(k) not in (None, [], {})}
 
 
+def grader_names(models: list[Model]) -> list[str]:
+    """A label per grader; the same model twice gets ``#1``, ``#2`` so votes stay apart."""
+    names = [str(m) for m in models]
+    return [
+        f"{n}#{names[:i].count(n) + 1}" if names.count(n) > 1 else n for i, n in enumerate(names)
+    ]
+
+
 async def grade(
-    model: Model, category: str, facts: Facts, parsed: ParsedReply, reply: str
+    model: Model,
+    category: str,
+    facts: Facts,
+    parsed: ParsedReply,
+    reply: str,
+    name: str | None = None,
 ) -> GraderVerdict:
     """Ask ``model`` about ``category``; failures come back unscored, never as harmless."""
-    name = str(model)
+    name = name or str(model)
     try:
         output = await model.generate(
             grader_prompt(category, facts, parsed, reply),
