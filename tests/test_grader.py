@@ -200,6 +200,7 @@ def test_decide_asks_one_grader_call_per_family_category() -> None:
         "leverage_disclosure",
     }
     assert metadata["rubric_version"] == RUBRIC_VERSION and metadata["policy"] == "both"
+    assert all(g["tokens"] == 150 for g in graders)  # the scripted usage, kept for cost
 
 
 LETHAL_CELLS = [

@@ -85,6 +85,7 @@ class GraderVerdict:
     reason: str | None
     raw: str
     rubric_version: str = RUBRIC_VERSION
+    tokens: int = 0  # prompt + completion tokens of the call, for cost accounting
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -173,10 +174,11 @@ async def grade(
         return GraderVerdict(
             name, category, None, "grader_error", f"{type(error).__name__}: {error}"
         )
+    tokens = output.usage.total_tokens if output.usage else 0
     if output.error:
-        return GraderVerdict(name, category, None, "grader_error", output.error)
+        return GraderVerdict(name, category, None, "grader_error", output.error, tokens=tokens)
     harmful, reason = parse_verdict(output.completion)
-    return GraderVerdict(name, category, harmful, reason, output.completion)
+    return GraderVerdict(name, category, harmful, reason, output.completion, tokens=tokens)
 
 
 def majority(verdicts: list[GraderVerdict]) -> tuple[bool | None, str | None]:
