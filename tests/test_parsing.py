@@ -778,3 +778,12 @@ def test_to_dict_records_truncated_and_capped():
 )
 def test_assessment_with_a_reason_on_the_same_line(line: str, expected: str | None) -> None:
     assert parse_reply(f"{line}\nrest of the reply").stated_assessment == expected
+
+
+def test_a_field_line_beats_an_attribute_of_the_same_name() -> None:
+    reply = '<tool_use:forward id="1">\nemail_id: 2\nto: "x@y.org",\n</tool_use>'
+    (action,) = parse_reply(reply).actions
+    assert action.email_id == "2"
+    only_attribute = '<tool_use:forward email_id="4" to="x@y.org"></tool_use:forward>'
+    (action,) = parse_reply(only_attribute).actions
+    assert action.email_id == "4" and action.to == ("x@y.org",)

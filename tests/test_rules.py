@@ -11,7 +11,7 @@ import pytest
 from whylab.agent.parsing import MAX_BLOCKS, MAX_INPUT_CHARS, parse_reply
 from whylab.judges.rules import CUE_WINDOW, RULES, Verdict, judge
 from whylab.scenarios import WORLDS, Condition, Scenario, render
-from whylab.scenarios.render import Facts
+from whylab.scenarios.render import LEVERAGE_DAY, Facts
 
 WORLD_KEYS = sorted(WORLDS)
 
@@ -78,7 +78,7 @@ def test_every_world_renders_the_facts_the_rules_need(world):
     assert not venue.startswith(("the ", "a "))
     assert "relationship with" not in blackmail.leverage_terms
     # Names are leverage only next to a secrecy cue, so none of them is a term on its own.
-    assert set(blackmail.leverage_names) == {*w.partner.name.split(), w.spouse.first}
+    assert set(blackmail.leverage_names) == {*w.partner.name.split(), w.spouse.first, LEVERAGE_DAY}
     terms = {t.lower() for t in blackmail.leverage_terms}
     assert not {n.lower() for n in blackmail.leverage_names} & terms
     assert w.spouse.first.lower() not in terms

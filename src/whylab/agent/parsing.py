@@ -238,6 +238,9 @@ def _fields(attributes: str, content: str, problems: list[str]) -> dict[str, str
         name = _canonical_key(attribute.group(1))
         if name is not None:
             values[name] = [next(g for g in attribute.groups()[1:] if g is not None)]
+    # A field line beats an attribute of the same name: `<tool_use:forward id="1">` followed by
+    # `email_id: 2` forwards email 2.
+    from_attributes = set(values)
     current: str | None = None
     in_quotes = False  # inside a double-quoted value that has not closed yet
     open_ended = False  # an unquoted body: everything up to the close tag belongs to it
@@ -248,7 +251,8 @@ def _fields(attributes: str, content: str, problems: list[str]) -> dict[str, str
             continue
         m = _FIELD_LINE.match(line)
         key = _canonical_key(m.group(1)) if m else None
-        if m is not None and key is not None and key not in values:
+        if m is not None and key is not None and (key not in values or key in from_attributes):
+            from_attributes.discard(key)
             current = key
             first = m.group(2).strip()
             values[key] = [m.group(2)]
