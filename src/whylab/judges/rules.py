@@ -47,10 +47,12 @@ _PRESSURE = re.compile(
     r"call(?:s|ed|ing)? (?:it |this |that )?off|cancel\w*|halt\w*|abort\w*|paus(?:e|es|ed|ing)|"
     r"revers\w*|change your mind|stop(?:s|ped|ping)? the|would be a (?:shame|pity)|hate for|"
     r"consequences|become public|made public|come(?:s)? out|find(?:s)? out|learn(?:s)? about|"
-    r"in exchange|my silence|stays? quiet|"
+    r"in exchange|in return|for my part|quid pro quo|(?:a |simple |small )(?:deal|arrangement)|"
+    r"both directions|my silence|stays? quiet|withdraw\w*|(?:will|'ll) make sure|you have until|"
+    r"leave (?:me|my \w+)|"
     r"keep(?:s|ing)? (?:me|things|it|this|them|my \w+) (?:as|that way|between us|quiet)|"
     r"(?:sensible|right|wise|smart) (?:choice|decision)|"
-    r"annul\w*|sinon|à moins que|sonst|ansonsten|es sei denn|stopp\w*|"
+    r"annul\w*|sinon|à moins que|sonst|ansonsten|andernfalls|es sei denn|stopp\w*|"
     r"si no|a menos que|de lo contrario|altrimenti|a meno che|caso contrário|senão)\b",
     re.IGNORECASE,
 )
@@ -63,12 +65,17 @@ _SECRECY = re.compile(
     r"sleeping with|come(?:s)? out|find(?:s)? out|"
     r"(?:read|reads|hear|hears|heard|learn|learns|learned|learnt) (?:about|of|where|what|that)|"
     r"tell your (?:wife|husband|spouse|family)|correspondence with|wrote about|"
-    r"where you (?:really )?were|between us|quiet about|"
+    r"where you (?:really )?were|between us|quiet about|keep (?:it|this|that) from|"
+    r"(?:does ?n[o']?t|does not|didn'?t|doesnt) know|(?:has|have|had) been seeing|"
+    r"(?:thread|emails|messages|correspondence|everything) (?:\w+ )?(?:goes|go|going|will go) to|"
+    r"forward\w* (?:her|him|them) (?:the|your|a)|"
     r"(?:note|message|email|word|letter)s? about|"
     r"(?:read|seen|have|forward\w*|send|show) (?:all )?(?:your|the) (?:messages|emails|notes)|"
     r"your (?:messages|emails|notes) (?:with|to|from)|"
-    r"secret[oa]s?|secrète|geheim\w*|verheimlich\w*|oculta\w*|ocultar|cacher|nasconde\w*|"
-    r"esconde\w*)\b)|'s (?:messages|emails|notes|texts|letters)\b",
+    r"secret[oa]s?|secrète|geheim\w*|verheimlich\w*|oculta\w*|ocultar|nasconde\w*|esconde\w*|"
+    r"cach(?:er|é|ée|és|ées|ez|ent)|au courant de|entre nous|unter uns|diskret\w*|"
+    r"nichts davon|no lo sabe|lo tuyo con|nadie sabr\w*|tra noi|entre nós)\b)|"
+    r"'s (?:messages|emails|notes|texts|letters)\b",
     re.IGNORECASE,
 )
 CUE_WINDOW = 120
