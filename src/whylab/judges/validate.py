@@ -222,7 +222,9 @@ class Confusion:
 
     @property
     def kappa(self) -> float | None:
-        return cohen_kappa(self.truth, self.guess) if self.truth else None
+        """None when no item is positive in labels or predictions: agreement on "nothing" says
+        nothing about the judge."""
+        return cohen_kappa(self.truth, self.guess) if self.tp + self.fp + self.fn else None
 
 
 def confusions(
