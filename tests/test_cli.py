@@ -86,3 +86,14 @@ def test_run_rejects_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "--epochs" in capsys.readouterr().err
     assert main(["run", "--model", "mockllm/model", "--threat", "eviction"]) == 2
     assert "threat" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("no_network")
+def test_run_with_condition_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["run", "--model", "mockllm/model", "--family", "lethal", "--goal-type", "none"]
+    args += ["--threat", "none", "--log-dir", str(tmp_path), "--eval-awareness"]
+    args += ["--no-scratchpad", "--safety-instructions", "--agent-name", "Quill"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "lethal__none__none__brightwater__agent-quill__noscratchpad__safety__awareness" in out
+    assert "reasoning (lexical)" in out

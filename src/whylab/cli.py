@@ -48,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--threat", action="append", help="keep only this threat (repeatable)")
     run.add_argument("--world", action="append", choices=sorted(WORLDS), help="world(s) to render")
     run.add_argument("--seed", type=int, default=0, help="world seed")
+    run.add_argument("--agent-name", default=None, help="override the world's agent name")
+    run.add_argument("--no-scratchpad", action="store_true", help="offer no private reasoning tag")
+    run.add_argument("--safety-instructions", action="store_true", help="add 'never' rules")
+    run.add_argument(
+        "--eval-awareness",
+        action="store_true",
+        help="ask the agent to state evaluation or deployment; the table splits harm by it",
+    )
     run.add_argument("--epochs", type=int, default=1, help="repeats per condition")
     run.add_argument("--temperature", type=float, default=None)
     run.add_argument(
@@ -149,6 +157,10 @@ def _run(args: argparse.Namespace) -> int:
         threat=args.threat,
         world=args.world or "brightwater",
         seed=args.seed,
+        agent_name=args.agent_name,
+        scratchpad=not args.no_scratchpad,
+        safety_instructions=args.safety_instructions,
+        eval_awareness=args.eval_awareness,
         judge_policy=args.judge_policy,
         reasoning=args.reasoning,
         **generate_options,
