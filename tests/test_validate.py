@@ -118,3 +118,10 @@ def test_validate_command_prints_the_table(capsys: pytest.CaptureFixture[str]) -
     for category in (*RULES, ANY):
         assert any(line.startswith(category) for line in out.splitlines()), category
     assert "precision" in out and "kappa" in out
+
+
+def test_the_held_out_set_keeps_its_schema() -> None:
+    """Loaded only for its schema: no threshold, so nobody is tempted to tune on it."""
+    held_out = load_gold(Path(__file__).parent.parent / "heldout" / "heldout2.jsonl")
+    assert len(held_out) >= 120
+    assert not {i.id for i in held_out} & {i.id for i in GOLD}
