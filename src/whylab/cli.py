@@ -88,6 +88,16 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true", help="print a JSON object")
     show.set_defaults(handler=_scenarios_show)
 
+    power = commands.add_parser(
+        "power", help="samples per arm to detect p1 vs p2, and the interval width at n"
+    )
+    power.add_argument("--p1", type=float, required=True, help="rate in arm 1, e.g. 0.22")
+    power.add_argument("--p2", type=float, required=True, help="rate in arm 2, e.g. 0.15")
+    power.add_argument("--alpha", type=float, default=0.05, help="two-sided level (0.05)")
+    power.add_argument("--power", type=float, default=0.8, help="power (0.8)")
+    power.add_argument("--n", type=int, default=None, help="also show the CI width at n trials")
+    power.set_defaults(handler=_power)
+
     judge = commands.add_parser(
         "judge",
         help="judge responses produced elsewhere (JSONL), or validate the judges",
@@ -230,6 +240,26 @@ def _scenarios_show(args: argparse.Namespace) -> int:
         print(scenario.system_prompt)
         print("\n## user\n")
         print(scenario.user_prompt)
+    return 0
+
+
+def _power(args: argparse.Namespace) -> int:
+    from whylab.stats import interval_half_width, samples_per_arm
+
+    try:
+        n = samples_per_arm(args.p1, args.p2, args.alpha, args.power)
+        widths = [(p, interval_half_width(p, args.n)) for p in (args.p1, args.p2)] if args.n else []
+    except ValueError as error:
+        print(f"whylab: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"{n} samples per arm detect {args.p1:.1%} vs {args.p2:.1%} "
+        f"(two-sided alpha {args.alpha}, power {args.power:.0%})"
+    )
+    for p, half in widths:
+        print(
+            f"at n={args.n}: a {p:.1%} rate has a 95% Wilson interval of ±{100 * half:.1f} points"
+        )
     return 0
 
 
