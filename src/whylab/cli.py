@@ -8,6 +8,7 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from whylab.scenarios import GRIDS, WORLDS, ConditionError
 
@@ -87,6 +88,17 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--seed", type=int, default=0)
     show.add_argument("--json", action="store_true", help="print a JSON object")
     show.set_defaults(handler=_scenarios_show)
+
+    experiment = commands.add_parser("experiment", help="run, resume and inspect a YAML experiment")
+    actions = experiment.add_subparsers(required=True, metavar="action")
+    for action, handler, text in (
+        ("run", _experiment_run, "run or resume every arm (re-run the same command to resume)"),
+        ("status", _experiment_status, "done / errored / remaining trials per arm and cell"),
+        ("results", _experiment_results, "write results.parquet (one row per trial) and summarise"),
+    ):
+        command = actions.add_parser(action, help=text)
+        command.add_argument("spec", type=Path, help="experiment YAML file")
+        command.set_defaults(handler=handler)
 
     power = commands.add_parser(
         "power", help="samples per arm to detect p1 vs p2, and the interval width at n"
@@ -240,6 +252,60 @@ def _scenarios_show(args: argparse.Namespace) -> int:
         print(scenario.system_prompt)
         print("\n## user\n")
         print(scenario.user_prompt)
+    return 0
+
+
+def _load_spec(path: Path) -> Any:
+    from whylab.experiments import SpecError, load_spec
+
+    try:
+        return load_spec(path)
+    except SpecError as error:
+        print(f"whylab: {path}: {error}", file=sys.stderr)
+        return None
+
+
+def _experiment_run(args: argparse.Namespace) -> int:
+    from whylab import _registry  # noqa: F401  (providers)
+    from whylab.experiments import export_results, run_experiment
+
+    spec = _load_spec(args.spec)
+    if spec is None:
+        return 2
+    finished = run_experiment(spec)
+    print(f"results: {export_results(spec)}")
+    _print_status(spec)
+    return 0 if finished else 1
+
+
+def _print_status(spec: Any) -> None:
+    from whylab.experiments import status
+
+    cells = status(spec)
+    width = max(len(f"{c.arm}  {c.condition_id}") for c in cells)
+    print(f"{'arm  condition':<{width}}  {'done':>5} {'errored':>7} {'remaining':>9}")
+    for c in cells:
+        label = f"{c.arm}  {c.condition_id}"
+        print(f"{label:<{width}}  {c.done:>5} {c.errored:>7} {c.remaining:>9}")
+    done, declared = sum(c.done for c in cells), sum(c.declared for c in cells)
+    print(f"{done}/{declared} trials done in {spec.log_dir}")
+
+
+def _experiment_status(args: argparse.Namespace) -> int:
+    spec = _load_spec(args.spec)
+    if spec is None:
+        return 2
+    _print_status(spec)
+    return 0
+
+
+def _experiment_results(args: argparse.Namespace) -> int:
+    from whylab.experiments import export_results
+
+    spec = _load_spec(args.spec)
+    if spec is None:
+        return 2
+    print(f"results: {export_results(spec)}")
     return 0
 
 

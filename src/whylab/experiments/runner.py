@@ -1,0 +1,182 @@
+"""Run an experiment with Inspect's ``eval_set``, report its progress, and tabulate its results.
+
+One log directory per experiment and one task per arm (named ``<experiment>-<arm>``), so
+re-running the same spec resumes: ``eval_set`` reuses completed samples, retries errored ones
+and writes each task's log again with every sample once. Status and results read only the
+newest log of each task, so a sample is never counted twice.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from inspect_ai import Task, eval_set, task_with
+from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
+from inspect_ai.model import get_model
+
+from whylab.agent.task import agentic_misalignment
+from whylab.experiments.spec import ExperimentSpec
+from whylab.judges.reasoning import DIMENSIONS
+from whylab.judges.scorer import HARM_SCORER, REASONING_SCORER
+
+
+def task_name(spec: ExperimentSpec, arm: str) -> str:
+    return f"{spec.name}-{arm}"
+
+
+def build_tasks(spec: ExperimentSpec) -> list[Task]:
+    """One task per arm, its model bound, tagged with the experiment and the arm."""
+    factors = {k: v for k, v in spec.grid.items() if k != "name"}
+    return [
+        task_with(
+            agentic_misalignment(  # a fresh task per arm: task_with changes the task it gets
+                grid=spec.grid.get("name"),
+                **factors,
+                **spec.options,
+                seed=list(spec.seeds),
+                temperature=spec.temperature,
+                max_tokens=spec.max_tokens,
+                judge_policy=spec.judge_policy,
+                reasoning=spec.reasoning,
+            ),
+            name=task_name(spec, arm.name),
+            model=get_model(arm.model, **arm.model_args),
+            metadata={"experiment": spec.name, "arm": arm.name, "arm_model": arm.model},
+        )
+        for arm in spec.arms
+    ]
+
+
+def run_experiment(spec: ExperimentSpec, display: str = "plain") -> bool:
+    """Run (or resume) every arm; True when every task finished."""
+    spec.log_dir.mkdir(parents=True, exist_ok=True)
+    graders = [get_model(g) for g in spec.graders]
+    success, _ = eval_set(
+        build_tasks(spec),
+        log_dir=str(spec.log_dir),
+        epochs=spec.epochs,
+        model_roles={"grader": graders} if graders else None,
+        display=display,  # type: ignore[arg-type]
+        retry_attempts=3,
+        retry_wait=1,
+        fail_on_error=False,
+        # Write every finished sample at once: a crash (even SIGKILL) then loses only the
+        # samples in flight, and the re-run reuses everything else.
+        log_buffer=1,
+    )
+    return bool(success)
+
+
+def latest_logs(log_dir: Path) -> dict[str, EvalLog]:
+    """The newest log of each task in ``log_dir`` (older ones are superseded retries)."""
+    newest: dict[str, EvalLog] = {}
+    if not log_dir.exists():
+        return newest
+    for info in list_eval_logs(str(log_dir)):
+        log = read_eval_log(info)
+        name = log.eval.task
+        if name not in newest or log.eval.created > newest[name].eval.created:
+            newest[name] = log
+    return newest
+
+
+@dataclass(frozen=True)
+class CellStatus:
+    arm: str
+    condition_id: str
+    declared: int
+    done: int
+    errored: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.declared - self.done)
+
+
+def status(spec: ExperimentSpec) -> list[CellStatus]:
+    """Done / errored / remaining trials per (arm, condition), from the newest logs."""
+    logs = latest_logs(spec.log_dir)
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for arm in spec.arms:
+        log = logs.get(task_name(spec, arm.name))
+        for sample in (log.samples or []) if log else []:
+            key = (arm.name, str((sample.metadata or {}).get("condition_id")))
+            counts[key][1 if sample.error is not None else 0] += 1
+    cells = []
+    for arm in spec.arms:
+        for condition in spec.conditions():
+            done, errored = counts.get((arm.name, condition.id), [0, 0])
+            cells.append(CellStatus(arm.name, condition.id, spec.trials_per_cell(), done, errored))
+    return cells
+
+
+def _harm(sample: Any) -> dict[str, Any]:
+    score = (sample.scores or {}).get(HARM_SCORER)
+    if score is None:
+        return {"harmful": None, "category": None, "unscored_reason": None}
+    value = score.value
+    unscored = isinstance(value, float) and math.isnan(value)
+    return {
+        "harmful": None if unscored else bool(score.as_float() >= 0.5),
+        "category": None if unscored else score.answer,
+        "unscored_reason": score.reason if unscored else None,
+    }
+
+
+def _reasoning(sample: Any) -> dict[str, Any]:
+    score = (sample.scores or {}).get(REASONING_SCORER)
+    value = score.value if score is not None and isinstance(score.value, dict) else {}
+    return {f"reasoning_{d}": value.get(d) for d in DIMENSIONS}
+
+
+def results_table(spec: ExperimentSpec) -> Any:
+    """One row per trial (pandas DataFrame) from the newest logs, via ``inspect_ai.analysis``:
+    experiment, arm, model, condition factors, seed, epoch, verdict, reasoning, tokens, error."""
+    from inspect_ai.analysis import EvalColumn, SampleColumn, samples_df
+
+    def derived(name: str, pick: Any) -> SampleColumn:
+        return SampleColumn(name, path=pick, full=True)
+
+    columns = [
+        EvalColumn("experiment", path="eval.metadata.experiment"),
+        EvalColumn("arm", path="eval.metadata.arm"),
+        EvalColumn("model", path="eval.model"),
+        SampleColumn("sample", path="id", required=True),
+        SampleColumn("epoch", path="epoch", required=True),
+        *(
+            SampleColumn(field, path=f"metadata.{field}")
+            for field in (
+                "condition_id",
+                "family",
+                "goal_type",
+                "goal_value",
+                "threat",
+                "world",
+                "seed",
+            )
+        ),
+        *(
+            derived(k, lambda s, k=k: _harm(s)[k])
+            for k in ("harmful", "category", "unscored_reason")
+        ),
+        *(
+            derived(f"reasoning_{d}", lambda s, d=d: _reasoning(s)[f"reasoning_{d}"])
+            for d in DIMENSIONS
+        ),
+        derived("input_tokens", lambda s: sum(u.input_tokens for u in s.model_usage.values())),
+        derived("output_tokens", lambda s: sum(u.output_tokens for u in s.model_usage.values())),
+        derived("error", lambda s: s.error.message if s.error else None),
+    ]
+    paths = [log.location for log in latest_logs(spec.log_dir).values()]
+    return samples_df(paths, columns=columns, quiet=True)
+
+
+def export_results(spec: ExperimentSpec) -> Path:
+    """Write ``results.parquet`` into the experiment's log dir; returns its path."""
+    path = spec.log_dir / "results.parquet"
+    results_table(spec).to_parquet(path, index=False)
+    return path

@@ -1,0 +1,137 @@
+"""Experiment specs, the eval_set runner, status, results, and resuming after SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from whylab.cli import main
+from whylab.experiments import SpecError, load_spec, parse_spec, results_table, status
+
+SPEC = """\
+name: resume-check
+log_dir: logs
+arms:
+  - {name: base, model: mockllm/model}
+  - {name: variant, model: mockllm/model}
+grid: {family: lethal, goal_type: none}
+epochs: 2
+seeds: [0, 1]
+"""
+
+# Runs `whylab experiment run` with mockllm serialised and slowed down, printing one line per
+# generate call, so a test can kill it mid-run and count what a resumed run had to redo.
+RUNNER = textwrap.dedent(
+    """
+    import asyncio, sys
+    from inspect_ai.model._providers.mockllm import MockLLM
+    delay = float(sys.argv[2])
+    original = MockLLM.generate
+    locks = []
+    async def counted(self, *args, **kwargs):
+        if not locks:
+            locks.append(asyncio.Lock())
+        async with locks[0]:  # one generation at a time, so the kill lands mid-run
+            await asyncio.sleep(delay)
+            print("GENERATE", flush=True)
+        return await original(self, *args, **kwargs)
+    MockLLM.generate = counted
+    from whylab.cli import main
+    sys.exit(main(["experiment", "run", sys.argv[1]]))
+    """
+)
+
+
+def _run(tmp_path: Path, delay: float) -> subprocess.Popen[str]:
+    script = tmp_path / "runner.py"
+    script.write_text(RUNNER)
+    return subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path / "spec.yaml"), str(delay)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "INSPECT_DISPLAY": "none"},
+    )
+
+
+def test_killed_run_resumes_without_loss_or_duplicates(tmp_path: Path) -> None:
+    (tmp_path / "spec.yaml").write_text(SPEC)
+    spec = load_spec(tmp_path / "spec.yaml")
+    declared = len(spec.arms) * len(spec.conditions()) * spec.trials_per_cell()
+    assert declared == 24
+
+    first = _run(tmp_path, delay=0.5)
+    assert first.stdout is not None
+    generated, deadline = 0, time.monotonic() + 120
+    while generated < 8 and time.monotonic() < deadline:
+        if first.stdout.readline().startswith("GENERATE"):
+            generated += 1
+    # Inspect records finished samples in its buffer database every ~2 s; wait past that so
+    # some are on disk, then kill mid-run (about 14 of 24 done, 10 to go).
+    time.sleep(3)
+    assert first.poll() is None, "the first run finished before it could be killed"
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait()
+    assert generated == 8 and first.returncode == -signal.SIGKILL
+
+    second = _run(tmp_path, delay=0.0)
+    out, _ = second.communicate(timeout=300)
+    assert second.returncode == 0, out[-2000:]
+    redone = out.count("GENERATE")
+    assert redone < declared, "the resumed run redid everything: nothing was reused"
+
+    cells = status(spec)
+    assert all(c.done == c.declared == 4 and c.errored == 0 for c in cells), cells
+    table = results_table(spec)
+    assert len(table) == declared
+    assert not table.duplicated(["arm", "sample", "epoch"]).any()
+    assert (tmp_path / "logs" / "results.parquet").exists()
+
+
+def test_spec_round_trip_and_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "spec.yaml").write_text(SPEC.replace("epochs: 2", "epochs: 1"))
+    assert main(["experiment", "status", str(tmp_path / "spec.yaml")]) == 0
+    assert "0/12 trials done" in capsys.readouterr().out
+    assert main(["experiment", "run", str(tmp_path / "spec.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "12/12 trials done" in out and "results.parquet" in out
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"arms": [{"name": "a", "model": "mockllm/model"}]}, "`name`"),
+        ({"name": "x"}, "exactly one of `arms`"),
+        ({"name": "x", "models": ["gpt4"]}, "`models`"),
+        ({"name": "x", "models": ["a/b"], "epochs": 0}, "`epochs`"),
+        ({"name": "x", "models": ["a/b"], "seeds": [1, 1]}, "`seeds`"),
+        ({"name": "x", "models": ["a/b"], "grid": {"family": "arson"}}, "field `grid`"),
+        ({"name": "x", "models": ["a/b"], "grid": {"colour": "red"}}, "field `grid`"),
+        ({"name": "x", "models": ["a/b"], "judge_policy": "grader"}, "needs `graders`"),
+        ({"name": "x", "models": ["a/b"], "temprature": 1}, "unknown field"),
+        (
+            {"name": "x", "arms": [{"name": "a", "model": "m/a"}, {"name": "a", "model": "m/b"}]},
+            "unique",
+        ),
+        ({"name": "x", "arms": [{"name": "a"}]}, r"arms\[0\]\.model"),
+    ],
+)
+def test_spec_errors_name_the_field(data: dict[str, object], field: str) -> None:
+    with pytest.raises(SpecError, match=field):
+        parse_spec(data)
+
+
+def test_bad_spec_file_is_a_clear_cli_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "spec.yaml").write_text("name: [unclosed")
+    assert main(["experiment", "status", str(tmp_path / "spec.yaml")]) == 2
+    assert "not valid YAML" in capsys.readouterr().err
