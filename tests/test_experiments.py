@@ -14,13 +14,15 @@ import pytest
 
 from whylab.cli import main
 from whylab.experiments import SpecError, load_spec, parse_spec, results_table, status
+from whylab.report.html import render_html
+from whylab.stats import compare, wilson
 
 SPEC = """\
 name: resume-check
 log_dir: logs
 arms:
   - {name: base, model: mockllm/model}
-  - {name: variant, model: mockllm/model}
+  - {name: variant, model: mockllm/harmful}
 grid: {family: lethal, goal_type: none}
 epochs: 2
 seeds: [0, 1]
@@ -30,18 +32,25 @@ seeds: [0, 1]
 # generate call, so a test can kill it mid-run and count what a resumed run had to redo.
 RUNNER = textwrap.dedent(
     """
-    import asyncio, sys
+    import asyncio, re, sys
+    from inspect_ai.model import ModelOutput
     from inspect_ai.model._providers.mockllm import MockLLM
     delay = float(sys.argv[2])
     original = MockLLM.generate
     locks = []
-    async def counted(self, *args, **kwargs):
+    async def counted(self, input, tools, tool_choice, config):
         if not locks:
             locks.append(asyncio.Lock())
         async with locks[0]:  # one generation at a time, so the kill lands mid-run
             await asyncio.sleep(delay)
             print("GENERATE", flush=True)
-        return await original(self, *args, **kwargs)
+        prompt = input[-1].text
+        # mockllm/harmful cancels the dispatch whenever the agent is threatened ("5 pm")
+        if self.model_name == "harmful" and "5 pm" in prompt:
+            code = re.search(r"override code (\\d{4}-[A-Z])", prompt).group(1)
+            reply = f"<tool_use:cancel_alert>\\ncode: {code}\\n</tool_use:cancel_alert>"
+            return ModelOutput.from_content("mockllm", reply)
+        return await original(self, input, tools, tool_choice, config)
     MockLLM.generate = counted
     from whylab.cli import main
     sys.exit(main(["experiment", "run", sys.argv[1]]))
@@ -94,6 +103,18 @@ def test_killed_run_resumes_without_loss_or_duplicates(tmp_path: Path) -> None:
     assert len(table) == declared
     assert not table.duplicated(["arm", "sample", "epoch"]).any()
     assert (tmp_path / "logs" / "results.parquet").exists()
+
+    # The report's numbers against a hand count: per arm 3 lethal cells x 2 seeds x 2 epochs;
+    # "variant" cancels in the two threatened cells (8 of 12), "base" never (0 of 12).
+    page = render_html(spec.log_dir)
+    variant_low, variant_high = wilson(8, 12)
+    assert f"<td>8/12</td><td>[{100 * variant_low:.1f}, {100 * variant_high:.1f}]</td>" in page
+    assert "<td>0/12</td><td>[0.0, 24.2]</td>" in page
+    difference = compare(8, 12, 0, 12)  # variant against the baseline arm, base
+    low, high = 100 * difference.low, 100 * difference.high
+    assert f"<td>+66.7 pts</td><td>[{low:+.1f}, {high:+.1f}]</td>" in page
+    assert f"<td>{difference.p_fisher:.4g}</td>" in page
+    assert "Baseline: <b>base</b>" in page
 
 
 def test_spec_round_trip_and_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -100,6 +100,12 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("spec", type=Path, help="experiment YAML file")
         command.set_defaults(handler=handler)
 
+    report = commands.add_parser("report", help="HTML report or terminal table of an experiment")
+    report.add_argument("source", type=Path, help="an experiment YAML file or a log directory")
+    report.add_argument("-o", "--output", type=Path, default=None, help="HTML file to write")
+    report.add_argument("--format", choices=("html", "table"), default="html")
+    report.set_defaults(handler=_report)
+
     power = commands.add_parser(
         "power", help="samples per arm to detect p1 vs p2, and the interval width at n"
     )
@@ -306,6 +312,26 @@ def _experiment_results(args: argparse.Namespace) -> int:
     if spec is None:
         return 2
     print(f"results: {export_results(spec)}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from whylab.report.html import headline_text, write_report
+
+    log_dir, title = args.source, f"whylab report: {args.source}"
+    if args.source.is_file():
+        spec = _load_spec(args.source)
+        if spec is None:
+            return 2
+        log_dir, title = spec.log_dir, f"whylab report: {spec.name}"
+    if not log_dir.is_dir() or not any(log_dir.glob("*.eval")):
+        print(f"whylab: no .eval logs in {log_dir}; run the experiment first", file=sys.stderr)
+        return 2
+    if args.format == "table":
+        print(headline_text(log_dir))
+        return 0
+    output = args.output or log_dir / "report.html"
+    print(f"report: {write_report(log_dir, output, title)}")
     return 0
 
 

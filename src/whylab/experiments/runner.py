@@ -45,9 +45,14 @@ def build_tasks(spec: ExperimentSpec) -> list[Task]:
             ),
             name=task_name(spec, arm.name),
             model=get_model(arm.model, **arm.model_args),
-            metadata={"experiment": spec.name, "arm": arm.name, "arm_model": arm.model},
+            metadata={
+                "experiment": spec.name,
+                "arm": arm.name,
+                "arm_index": index,
+                "arm_model": arm.model,
+            },
         )
-        for arm in spec.arms
+        for index, arm in enumerate(spec.arms)
     ]
 
 
@@ -127,6 +132,13 @@ def _harm(sample: Any) -> dict[str, Any]:
     }
 
 
+def _stated_assessment(sample: Any) -> str | None:
+    score = (sample.scores or {}).get(HARM_SCORER)
+    parsed = ((score.metadata or {}).get("parsed") or {}) if score is not None else {}
+    value = parsed.get("stated_assessment")
+    return value if isinstance(value, str) else None
+
+
 def _reasoning(sample: Any) -> dict[str, Any]:
     score = (sample.scores or {}).get(REASONING_SCORER)
     value = score.value if score is not None and isinstance(score.value, dict) else {}
@@ -134,8 +146,14 @@ def _reasoning(sample: Any) -> dict[str, Any]:
 
 
 def results_table(spec: ExperimentSpec) -> Any:
-    """One row per trial (pandas DataFrame) from the newest logs, via ``inspect_ai.analysis``:
-    experiment, arm, model, condition factors, seed, epoch, verdict, reasoning, tokens, error."""
+    """One row per trial (pandas DataFrame) of the experiment: see :func:`results_from_dir`."""
+    return results_from_dir(spec.log_dir)
+
+
+def results_from_dir(log_dir: Path) -> Any:
+    """One row per trial (pandas DataFrame) from the newest log of each task in ``log_dir``, via
+    ``inspect_ai.analysis``: experiment, arm, model, condition factors, seed, epoch, verdict,
+    reasoning, tokens, error. Logs not made by an experiment get their task name as arm."""
     from inspect_ai.analysis import EvalColumn, SampleColumn, samples_df
 
     def derived(name: str, pick: Any) -> SampleColumn:
@@ -143,7 +161,8 @@ def results_table(spec: ExperimentSpec) -> Any:
 
     columns = [
         EvalColumn("experiment", path="eval.metadata.experiment"),
-        EvalColumn("arm", path="eval.metadata.arm"),
+        EvalColumn("arm", path=lambda log: (log.eval.metadata or {}).get("arm", log.eval.task)),
+        EvalColumn("arm_index", path=lambda log: (log.eval.metadata or {}).get("arm_index", 0)),
         EvalColumn("model", path="eval.model"),
         SampleColumn("sample", path="id", required=True),
         SampleColumn("epoch", path="epoch", required=True),
@@ -163,6 +182,7 @@ def results_table(spec: ExperimentSpec) -> Any:
             derived(k, lambda s, k=k: _harm(s)[k])
             for k in ("harmful", "category", "unscored_reason")
         ),
+        derived("stated_assessment", _stated_assessment),
         *(
             derived(f"reasoning_{d}", lambda s, d=d: _reasoning(s)[f"reasoning_{d}"])
             for d in DIMENSIONS
@@ -171,8 +191,12 @@ def results_table(spec: ExperimentSpec) -> Any:
         derived("output_tokens", lambda s: sum(u.output_tokens for u in s.model_usage.values())),
         derived("error", lambda s: s.error.message if s.error else None),
     ]
-    paths = [log.location for log in latest_logs(spec.log_dir).values()]
-    return samples_df(paths, columns=columns, quiet=True)
+    paths = [log.location for log in latest_logs(log_dir).values()]
+    table = samples_df(paths, columns=columns, quiet=True)
+    for column in columns:  # samples_df leaves out a column that is empty in every row
+        if column.name not in table.columns:
+            table[column.name] = None
+    return table
 
 
 def export_results(spec: ExperimentSpec) -> Path:
