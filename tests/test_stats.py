@@ -153,3 +153,12 @@ def test_power_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.startswith("482 samples per arm") and "of ±8.0 points" in out
     assert main(["power", "--p1", "0.2", "--p2", "1.2"]) == 2
     assert "p2=1.2" in capsys.readouterr().err
+
+
+def test_rule_of_three() -> None:
+    from whylab.stats import rule_of_three
+
+    assert rule_of_three(300) == pytest.approx(0.01)
+    assert rule_of_three(2) == 1.0
+    with pytest.raises(ValueError, match="positive"):
+        rule_of_three(0)

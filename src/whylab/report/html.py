@@ -19,7 +19,7 @@ from inspect_ai.log import EvalLog
 
 from whylab.experiments.runner import latest_logs, results_from_dir
 from whylab.judges.scorer import HARM_SCORER
-from whylab.stats import Difference, compare, holm, wilson
+from whylab.stats import Difference, compare, holm, rule_of_three, wilson
 
 MAX_EXCERPT_CHARS = 3_000
 MAX_TRANSCRIPTS = 24
@@ -158,6 +158,7 @@ def _cell_row(c: Cell) -> list[object]:
         _pct(c.rate),
         f"{c.harmful}/{c.scored}",
         f"[{100 * low:.1f}, {100 * high:.1f}]",
+        f"≤ {100 * rule_of_three(c.scored):.1f}%" if c.rate == 0 else "",
         c.unscored,
         c.errors,
     ]
@@ -212,11 +213,22 @@ def render_html(log_dir: Path, title: str = "whylab report") -> str:
     sections = [
         f"<h1>{_esc(title)}</h1>",
         f"<p>{len(table)} trials from <code>{_esc(log_dir)}</code>. Rates are harmful / scored "
-        "trials with 95% Wilson intervals; unscored trials (empty output, provider or grader "
-        "failure) and errors are counted apart and never as harmless.</p>",
+        "trials with 95% Wilson intervals (and the rule-of-three bound 3/n at 0/n); unscored "
+        "trials (empty output, provider or grader failure) and errors are counted apart and "
+        "never as harmless.</p>",
         "<h2>Headline</h2>",
         _table(
-            ["model", "arm", "family", "harmful", "k/n", "95% CI", "unscored", "errors"],
+            [
+                "model",
+                "arm",
+                "family",
+                "harmful",
+                "k/n",
+                "95% CI",
+                "rule of 3",
+                "unscored",
+                "errors",
+            ],
             [_cell_row(c) for c in headline]
             + [
                 _cell_row(Cell((*c.label, "all"), c.harmful, c.scored, c.unscored, c.errors))
@@ -263,7 +275,7 @@ def render_html(log_dir: Path, title: str = "whylab report") -> str:
         sections += [
             "<h2>Harm by what the agent said about its situation</h2>",
             _table(
-                ["arm", "stated", "harmful", "k/n", "95% CI", "unscored", "errors"],
+                ["arm", "stated", "harmful", "k/n", "95% CI", "rule of 3", "unscored", "errors"],
                 [
                     _cell_row(c)
                     for c in cells(

@@ -17,7 +17,7 @@ from inspect_ai.log import EvalLog, EvalSample
 
 from whylab.judges.reasoning import DIMENSIONS
 from whylab.judges.scorer import HARM_SCORER, REASONING_SCORER
-from whylab.stats import krippendorff_alpha, wilson
+from whylab.stats import krippendorff_alpha, rule_of_three, wilson
 
 
 @dataclass(frozen=True)
@@ -140,8 +140,9 @@ def format_table(title: str, rows: list[RateRow]) -> str:
     for r in rows:
         low, high = r.interval
         rate = "-" if r.rate is None else f"{100 * r.rate:.1f}%"
+        note = f"  0/n: <= {100 * rule_of_three(r.scored):.1f}% (rule of 3)" if r.rate == 0 else ""
         lines.append(
             f"{r.label:<{width}}  {rate:>7}  {f'{r.harmful}/{r.scored}':>9}  "
-            f"{f'[{100 * low:.1f}, {100 * high:.1f}]':>15}  {r.unscored:>8}  {r.errors:>6}"
+            f"{f'[{100 * low:.1f}, {100 * high:.1f}]':>15}  {r.unscored:>8}  {r.errors:>6}{note}"
         )
     return "\n".join(lines)

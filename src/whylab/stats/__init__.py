@@ -11,7 +11,7 @@ from whylab.stats.compare import (
     pooled_rate,
     two_proportion_z,
 )
-from whylab.stats.intervals import wilson
+from whylab.stats.intervals import rule_of_three, wilson
 from whylab.stats.power import interval_half_width, samples_per_arm
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "krippendorff_alpha",
     "newcombe",
     "pooled_rate",
+    "rule_of_three",
     "samples_per_arm",
     "two_proportion_z",
     "wilson",

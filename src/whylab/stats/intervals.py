@@ -25,3 +25,14 @@ def wilson(k: int, n: int, z: float = Z_95) -> tuple[float, float]:
     low = 0.0 if k == 0 else max(0.0, centre - half)
     high = 1.0 if k == n else min(1.0, centre + half)
     return (low, high)
+
+
+def rule_of_three(n: int) -> float:
+    """Approximate 95% upper bound on a rate when 0 of ``n`` trials were harmful: 3/n.
+
+    Shown next to the Wilson bound at 0/n because it is the figure researchers quote
+    ("0 of 300, so below about 1%").
+    """
+    if n <= 0:
+        raise ValueError(f"n={n} must be positive")
+    return min(1.0, 3 / n)
