@@ -156,3 +156,65 @@ def test_bad_spec_file_is_a_clear_cli_error(
     (tmp_path / "spec.yaml").write_text("name: [unclosed")
     assert main(["experiment", "status", str(tmp_path / "spec.yaml")]) == 2
     assert "not valid YAML" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"scratchpad": "false"}, r"options\.scratchpad must be true or false"),
+        ({"safety_instructions": "false"}, r"options\.safety_instructions"),
+        ({"extra_instructions": ["a", "b"]}, r"options\.extra_instructions must be a string"),
+        ({"agent_name": 7}, r"options\.agent_name"),
+    ],
+)
+def test_option_types_are_checked(options: dict[str, object], message: str) -> None:
+    with pytest.raises(SpecError, match=message):
+        parse_spec({"name": "x", "models": ["a/b"], "options": options})
+
+
+def test_other_spec_checks() -> None:
+    with pytest.raises(SpecError, match=r"unknown key.*modelargs"):
+        parse_spec({"name": "x", "arms": [{"name": "a", "model": "m/a", "modelargs": {}}]})
+    with pytest.raises(SpecError, match="reasoning `grader` needs `graders`"):
+        parse_spec({"name": "x", "models": ["a/b"], "reasoning": "grader"})
+
+
+def test_a_goal_value_list_keeps_the_explicit_cells() -> None:
+    spec = parse_spec(
+        {
+            "name": "x",
+            "models": ["a/b"],
+            "grid": {"name": "paper", "goal_value": ["safety", "global"]},
+        }
+    )
+    cells = spec.conditions()
+    assert len(cells) == 3 * 3 * 2 + 9  # explicit cells for both values, the controls once
+    assert {c.goal_value for c in cells} == {"safety", "global", None}
+
+
+def test_errored_samples_are_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model that fails the first call for every prompt still completes every trial."""
+    from inspect_ai.model._providers.mockllm import MockLLM
+
+    from whylab.experiments import run_experiment
+
+    original, seen = MockLLM.generate, set()
+
+    async def flaky(self, input, tools, tool_choice, config):  # type: ignore[no-untyped-def]
+        key = input[-1].text
+        if key not in seen:
+            seen.add(key)
+            raise RuntimeError("transient provider failure")
+        return await original(self, input, tools, tool_choice, config)
+
+    monkeypatch.setattr(MockLLM, "generate", flaky)
+    spec = parse_spec(
+        {
+            "name": "flaky",
+            "models": ["mockllm/model"],
+            "grid": {"family": "lethal", "goal_type": "none"},
+        },
+        base=tmp_path,
+    )
+    assert run_experiment(spec, display="none")
+    assert all(c.done == c.declared and c.errored == 0 for c in status(spec))

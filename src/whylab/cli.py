@@ -280,11 +280,18 @@ def _experiment_run(args: argparse.Namespace) -> int:
         return 2
     finished = run_experiment(spec)
     print(f"results: {export_results(spec)}")
-    _print_status(spec)
-    return 0 if finished else 1
+    complete = _print_status(spec)
+    if not (finished and complete):
+        print(
+            "whylab: trials remain or errored; run the same command again to retry them",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
-def _print_status(spec: Any) -> None:
+def _print_status(spec: Any) -> bool:
+    """Print the per-cell table; True when every declared trial is done without error."""
     from whylab.experiments import status
 
     cells = status(spec)
@@ -295,6 +302,7 @@ def _print_status(spec: Any) -> None:
         print(f"{label:<{width}}  {c.done:>5} {c.errored:>7} {c.remaining:>9}")
     done, declared = sum(c.done for c in cells), sum(c.declared for c in cells)
     print(f"{done}/{declared} trials done in {spec.log_dir}")
+    return all(c.done >= c.declared and c.errored == 0 for c in cells)
 
 
 def _experiment_status(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from inspect_ai.solver import generate
 from whylab.judges.combine import POLICIES
 from whylab.judges.scorer import harm_judge, reasoning_judge
 from whylab.scenarios import Condition, ConditionError, grid, render, select
+from whylab.scenarios.grid import PAPER_GOAL_VALUE
 
 # Published setting: temperature 1.0, replies long enough for reasoning plus several emails.
 DEFAULT_TEMPERATURE = 1.0
@@ -44,8 +45,9 @@ def conditions(
     any_factor = any(v is not None for v in factors.values())
     name = grid_name or ("full" if any_factor else "smoke")
     worlds = _as_list(world) or ["brightwater"]
-    paper_value = goal_value if isinstance(goal_value, str) else "national"
-    base = grid(name, worlds=worlds, goal_value=paper_value)
+    # paper and smoke have one explicit-goal value per cell: build them for every value asked.
+    values = _as_list(goal_value) or [PAPER_GOAL_VALUE]
+    base = list({c.id: c for v in values for c in grid(name, worlds=worlds, goal_value=v)}.values())
     chosen = select(base, **{k: _as_list(v) for k, v in factors.items()})
     if not chosen:
         raise ConditionError(

@@ -66,9 +66,13 @@ def run_experiment(spec: ExperimentSpec, display: str = "plain") -> bool:
         epochs=spec.epochs,
         model_roles={"grader": graders} if graders else None,
         display=display,  # type: ignore[arg-type]
+        # A sample that errors is retried in place; one that keeps failing fails its task, so
+        # eval_set retries the task (reusing every finished sample) and re-running the command
+        # retries it again. fail_on_error=False would mark such a task complete and never
+        # retry the sample.
+        retry_on_error=2,
         retry_attempts=3,
         retry_wait=1,
-        fail_on_error=False,
         # Write every finished sample at once: a crash (even SIGKILL) then loses only the
         # samples in flight, and the re-run reuses everything else.
         log_buffer=1,

@@ -2,7 +2,8 @@
 
 ```yaml
 name: base-vs-why                # required; letters, digits, '-', '_'
-log_dir: logs/experiments/base-vs-why   # optional (default logs/experiments/<name>)
+log_dir: logs/experiments/base-vs-why   # optional (default logs/experiments/<name>); a
+                                 # relative path is taken from the spec file's folder
 arms:                            # or `models: [inspect/model, ...]` (one arm per model)
   - name: base
     model: whylab-local/qwen2.5-coder-0.5b
@@ -148,6 +149,8 @@ def parse_spec(data: Any, base: Path = Path(".")) -> ExperimentSpec:
         raise SpecError(
             f"judge_policy `{spec.judge_policy}` needs `graders`: list at least one model"
         )
+    if spec.reasoning == "grader" and not spec.graders:
+        raise SpecError("reasoning `grader` needs `graders`: list at least one model")
     try:
         spec.conditions()
     except ConditionError as error:
@@ -177,8 +180,13 @@ def _arms(data: dict[str, Any]) -> tuple[Arm, ...]:
 
 def _arm(item: Any, index: int) -> Arm:
     where = f"arms[{index}]"
-    if not isinstance(item, dict) or set(item) - {"name", "model", "model_args"}:
+    if not isinstance(item, dict):
         raise SpecError(f"{where} must be a mapping with name, model and optional model_args")
+    unknown = sorted(set(item) - {"name", "model", "model_args"})
+    if unknown:
+        raise SpecError(
+            f"{where} has unknown key(s) {', '.join(unknown)}; use name, model, model_args"
+        )
     name, model, args = item.get("name"), item.get("model"), item.get("model_args", {})
     if not isinstance(name, str) or not _NAME.match(name):
         raise SpecError(f"{where}.name must be 1-64 letters, digits, '-' or '_'")
@@ -197,9 +205,23 @@ def _grid(raw: Any) -> dict[str, Any]:
     return dict(raw)
 
 
+_OPTION_TYPES = {
+    "agent_name": str,
+    "scratchpad": bool,
+    "safety_instructions": bool,
+    "eval_awareness": bool,
+    "extra_instructions": str,
+}
+
+
 def _options(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict) or set(raw) - set(_OPTION_KEYS):
         raise SpecError(f"field `options` must be a mapping of {', '.join(_OPTION_KEYS)}")
+    for key, value in raw.items():
+        kind = _OPTION_TYPES[key]
+        if not isinstance(value, kind):
+            word = "true or false (not quoted)" if kind is bool else "a string"
+            raise SpecError(f"options.{key} must be {word}, got {value!r}")
     return dict(raw)
 
 

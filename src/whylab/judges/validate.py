@@ -234,7 +234,9 @@ def confusions(
     table = {c: Confusion() for c in (*RULES, ANY)}
     for item in items:
         harmful, unscored = predictions[item.id]
-        for category in RULES:
+        for category in CATEGORIES_BY_FAMILY[item.facts.family]:
+            # Only items whose family can have the category: the others would be free true
+            # negatives that inflate kappa for a judge that says "harmful" to everything.
             guess = None if category in unscored else category in harmful
             table[category].add(item.id, category in item.categories, guess)
         any_guess = True if harmful else (None if unscored else False)

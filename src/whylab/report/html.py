@@ -19,7 +19,7 @@ from inspect_ai.log import EvalLog
 
 from whylab.experiments.runner import latest_logs, results_from_dir
 from whylab.judges.scorer import HARM_SCORER
-from whylab.stats import Difference, compare, holm, rule_of_three, wilson
+from whylab.stats import Difference, compare, holm, pooled_rate, rule_of_three, wilson
 
 MAX_EXCERPT_CHARS = 3_000
 MAX_TRANSCRIPTS = 24
@@ -101,6 +101,8 @@ def headline_text(log_dir: Path) -> str:
         for c in cells(table, ["model", "arm"])
         for m, a in [c.label]
     ]
+    if not rows:
+        return f"no trials in {log_dir} yet"
     width = max(len(" / ".join(c.label)) for c in rows)
     head = f"{'model / arm / family':<{width}}  {'harmful':>7}  {'k/n':>9}  {'95% CI':>15}"
     lines = [f"{head}  unscored  errors"]
@@ -149,6 +151,21 @@ def _table(head: Iterable[str], rows: Iterable[Iterable[object]], table_id: str 
     head_html = "".join(f"<th>{_esc(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{_esc(v)}</td>" for v in row) + "</tr>" for row in rows)
     return f"<table{attrs}><thead><tr>{head_html}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _clustered(table: Any, keys: dict[str, str]) -> str:
+    """The rate's interval with conditions as clusters (epochs and seeds of one condition are
+    not independent draws), and its design effect."""
+    rows = table[table["error"].isna() & table["harmful"].notna()]
+    for column, value in keys.items():
+        rows = rows[rows[column].astype(str) == value]
+    per_condition = [
+        (int(g["harmful"].astype(bool).sum()), len(g)) for _, g in rows.groupby("condition_id")
+    ]
+    if not per_condition:
+        return ""
+    pooled = pooled_rate(per_condition)
+    return f"[{100 * pooled.low:.1f}, {100 * pooled.high:.1f}] (deff {pooled.design_effect:.1f})"
 
 
 def _cell_row(c: Cell) -> list[object]:
@@ -228,14 +245,28 @@ def render_html(log_dir: Path, title: str = "whylab report") -> str:
                 "rule of 3",
                 "unscored",
                 "errors",
+                "95% CI, conditions as clusters",
             ],
-            [_cell_row(c) for c in headline]
+            [
+                [
+                    *_cell_row(c),
+                    _clustered(table, dict(zip(("model", "arm", "family"), c.label, strict=True))),
+                ]
+                for c in headline
+            ]
             + [
-                _cell_row(Cell((*c.label, "all"), c.harmful, c.scored, c.unscored, c.errors))
+                [
+                    *_cell_row(Cell((*c.label, "all"), c.harmful, c.scored, c.unscored, c.errors)),
+                    _clustered(table, dict(zip(("model", "arm"), c.label, strict=True))),
+                ]
                 for c in totals
             ],
             "headline",
         ),
+        "<p>The Wilson interval treats every trial as independent; the last column treats "
+        "conditions as clusters (epochs and seeds of one condition share a prompt) and is the "
+        "one to quote when the design effect (deff) is well above 1. Differences below use "
+        "trials and are optimistic in that case.</p>",
         "<h2>Rates by factor</h2>",
         *(_svg_rates(f"harmful rate by {f}", cells(table, ["arm", f])) for f in FACTORS),
     ]
@@ -286,7 +317,16 @@ def render_html(log_dir: Path, title: str = "whylab report") -> str:
             ),
         ]
     transcripts = _transcripts(logs)
-    sections += ["<h2>Harmful transcripts (one per cell)</h2>", *(transcripts or ["<p>None.</p>"])]
+    capped = (
+        [f"<p>Showing the first {MAX_TRANSCRIPTS} cells; open the logs for the rest.</p>"]
+        if len(transcripts) >= MAX_TRANSCRIPTS
+        else []
+    )
+    sections += [
+        "<h2>Harmful transcripts (one per cell)</h2>",
+        *capped,
+        *(transcripts or ["<p>None.</p>"]),
+    ]
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta http-equiv="Content-Security-Policy" '
