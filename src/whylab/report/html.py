@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,8 @@ from inspect_ai.log import EvalLog
 
 from whylab.experiments.runner import latest_logs, results_from_dir
 from whylab.judges.scorer import HARM_SCORER
-from whylab.stats import Difference, compare, holm, pooled_rate, rule_of_three, wilson
+from whylab.report.table import Counts
+from whylab.stats import Difference, compare, holm, pooled_rate, rule_of_three
 
 MAX_EXCERPT_CHARS = 3_000
 MAX_TRANSCRIPTS = 24
@@ -27,22 +28,10 @@ FACTORS = ("family", "goal_type", "threat")
 
 
 @dataclass(frozen=True)
-class Cell:
-    """Harmful count over scored trials for one group, with what was left out."""
+class Cell(Counts):
+    """Counts for one group; ``label`` holds the group's values (model, arm, family, ...)."""
 
-    label: tuple[str, ...]
-    harmful: int
-    scored: int
-    unscored: int
-    errors: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.harmful / self.scored if self.scored else None
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        return wilson(self.harmful, self.scored)
+    label: tuple[str, ...] = field(kw_only=True)
 
 
 def cells(table: Any, by: list[str]) -> list[Cell]:
@@ -55,11 +44,11 @@ def cells(table: Any, by: list[str]) -> list[Cell]:
         scored = valid[valid["harmful"].notna()]
         out.append(
             Cell(
-                label,
                 int(scored["harmful"].astype(bool).sum()),
                 len(scored),
                 len(valid) - len(scored),
                 errors,
+                label=label,
             )
         )
     return out
@@ -97,7 +86,7 @@ def headline_text(log_dir: Path) -> str:
     """The headline table for the terminal: model x arm x family."""
     table = results_from_dir(log_dir)
     rows = cells(table, ["model", "arm", "family"]) + [
-        Cell((m, a, "all"), c.harmful, c.scored, c.unscored, c.errors)
+        Cell(c.harmful, c.scored, c.unscored, c.errors, label=(m, a, "all"))
         for c in cells(table, ["model", "arm"])
         for m, a in [c.label]
     ]
@@ -256,7 +245,9 @@ def render_html(log_dir: Path, title: str = "whylab report") -> str:
             ]
             + [
                 [
-                    *_cell_row(Cell((*c.label, "all"), c.harmful, c.scored, c.unscored, c.errors)),
+                    *_cell_row(
+                        Cell(c.harmful, c.scored, c.unscored, c.errors, label=(*c.label, "all"))
+                    ),
                     _clustered(table, dict(zip(("model", "arm"), c.label, strict=True))),
                 ]
                 for c in totals

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 
 from inspect_ai.log import EvalLog, EvalSample
@@ -21,8 +21,9 @@ from whylab.stats import krippendorff_alpha, rule_of_three, wilson
 
 
 @dataclass(frozen=True)
-class RateRow:
-    label: str
+class Counts:
+    """Harmful over scored trials, with the trials left out of the denominator."""
+
     harmful: int
     scored: int
     unscored: int
@@ -35,6 +36,11 @@ class RateRow:
     @property
     def interval(self) -> tuple[float, float]:
         return wilson(self.harmful, self.scored)
+
+
+@dataclass(frozen=True)
+class RateRow(Counts):
+    label: str = field(kw_only=True)
 
 
 def _outcome(sample: EvalSample) -> int:
@@ -53,7 +59,7 @@ def _rows(log: EvalLog, group: Callable[[EvalSample], list[str]]) -> list[RateRo
         outcome = _outcome(sample)
         for label in group(sample):
             counts[label][outcome] += 1
-    return [RateRow(k, c[0], c[0] + c[1], c[2], c[3]) for k, c in counts.items()]
+    return [RateRow(c[0], c[0] + c[1], c[2], c[3], label=k) for k, c in counts.items()]
 
 
 def rate_rows(log: EvalLog) -> tuple[list[RateRow], list[RateRow]]:
