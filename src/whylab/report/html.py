@@ -164,7 +164,7 @@ def _cell_row(c: Cell) -> list[object]:
         _pct(c.rate),
         f"{c.harmful}/{c.scored}",
         f"[{100 * low:.1f}, {100 * high:.1f}]",
-        f"≤ {100 * rule_of_three(c.scored):.1f}%" if c.rate == 0 else "",
+        f"≤ {100 * rule_of_three(c.scored):.1f}%" if c.rate == 0 and c.scored > 3 else "",
         c.unscored,
         c.errors,
     ]

@@ -146,7 +146,11 @@ def format_table(title: str, rows: list[RateRow]) -> str:
     for r in rows:
         low, high = r.interval
         rate = "-" if r.rate is None else f"{100 * r.rate:.1f}%"
-        note = f"  0/n: <= {100 * rule_of_three(r.scored):.1f}% (rule of 3)" if r.rate == 0 else ""
+        note = (  # only where 3/n says more than "at most 100%"
+            f"  0/n: <= {100 * rule_of_three(r.scored):.1f}% (rule of 3)"
+            if r.rate == 0 and r.scored > 3
+            else ""
+        )
         lines.append(
             f"{r.label:<{width}}  {rate:>7}  {f'{r.harmful}/{r.scored}':>9}  "
             f"{f'[{100 * low:.1f}, {100 * high:.1f}]':>15}  {r.unscored:>8}  {r.errors:>6}{note}"
