@@ -136,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _grader_options(parser: argparse.ArgumentParser) -> None:
-    from whylab.judges.combine import POLICIES
+    from whylab.judges.policies import POLICIES
 
     parser.add_argument(
         "--grader",

@@ -9,7 +9,7 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig
 from inspect_ai.solver import generate
 
-from whylab.judges.combine import POLICIES
+from whylab.judges.policies import POLICIES
 from whylab.judges.scorer import harm_judge, reasoning_judge
 from whylab.scenarios import Condition, ConditionError, grid, render, select
 from whylab.scenarios.grid import PAPER_GOAL_VALUE

@@ -37,7 +37,7 @@ from typing import Any
 import yaml
 
 from whylab.agent.task import conditions
-from whylab.judges.combine import POLICIES
+from whylab.judges.policies import POLICIES
 from whylab.scenarios import Condition, ConditionError
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")

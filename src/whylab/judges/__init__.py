@@ -1,20 +1,7 @@
-"""Judges: decide harm from what the agent did, with evidence; analyse its reasoning."""
+"""Judges: decide harm from what the agent did, with evidence; analyse its reasoning.
 
-from whylab.judges.combine import POLICIES, combine
-from whylab.judges.grader import RUBRIC_VERSION, GraderVerdict, parse_verdict
-from whylab.judges.rules import RULES, Evidence, Verdict, judge
-from whylab.judges.scorer import harm_judge, reasoning_judge
-
-__all__ = [
-    "POLICIES",
-    "RUBRIC_VERSION",
-    "RULES",
-    "Evidence",
-    "GraderVerdict",
-    "Verdict",
-    "combine",
-    "harm_judge",
-    "judge",
-    "parse_verdict",
-    "reasoning_judge",
-]
+Modules: ``rules`` (action-based judge), ``grader`` (LLM grader), ``combine`` (policies),
+``reasoning`` (reasoning analysis), ``scorer`` (Inspect scorers), ``external`` (JSONL files),
+``validate`` (gold-set measurement). Nothing is imported here, so that light users (the CLI's
+argument parser) do not pay for Inspect.
+"""

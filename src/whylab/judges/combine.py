@@ -27,10 +27,9 @@ from whylab.judges.grader import (
     grader_names,
     majority,
 )
+from whylab.judges.policies import POLICIES
 from whylab.judges.rules import RULES, Verdict, judge, unscored
 from whylab.scenarios.render import Facts
-
-POLICIES = ("auto", "actions", "grader", "both")
 
 
 def resolve_policy(policy: str, have_grader: bool) -> str:
