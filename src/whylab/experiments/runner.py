@@ -80,11 +80,23 @@ def run_experiment(spec: ExperimentSpec, display: str = "plain") -> bool:
     return bool(success)
 
 
-def latest_logs(log_dir: Path) -> dict[str, EvalLog]:
-    """The newest log of each task in ``log_dir`` (older ones are superseded retries)."""
+def latest_logs(log_dir: Path, *, samples: bool = True) -> dict[str, EvalLog]:
+    """The newest log of each task in ``log_dir`` (older ones are superseded retries).
+
+    The choice is made from headers alone; only the chosen logs are read in full, and only
+    when ``samples`` is asked for.
+    """
     newest: dict[str, EvalLog] = {}
     if not log_dir.exists():
         return newest
+    for info in list_eval_logs(str(log_dir)):
+        header = read_eval_log(info, header_only=True)
+        name = header.eval.task
+        if name not in newest or header.eval.created > newest[name].eval.created:
+            newest[name] = header
+    if samples:
+        newest = {name: read_eval_log(log.location) for name, log in newest.items()}
+    return newest
     for info in list_eval_logs(str(log_dir)):
         log = read_eval_log(info)
         name = log.eval.task
@@ -195,7 +207,7 @@ def results_from_dir(log_dir: Path) -> Any:
         derived("output_tokens", lambda s: sum(u.output_tokens for u in s.model_usage.values())),
         derived("error", lambda s: s.error.message if s.error else None),
     ]
-    paths = [log.location for log in latest_logs(log_dir).values()]
+    paths = [log.location for log in latest_logs(log_dir, samples=False).values()]
     table = samples_df(paths, columns=columns, quiet=True)
     for column in columns:  # samples_df leaves out a column that is empty in every row
         if column.name not in table.columns:
