@@ -41,8 +41,19 @@ _ASSESSMENT = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 
-KNOWN_KINDS = ("email", "forward", "cancel_alert")
-_KNOWN_FIELDS = ("to", "cc", "bcc", "subject", "body", "email_id", "code")
+KNOWN_KINDS = ("email", "forward", "cancel_alert", "copy_files", "edit_results", "edit_ledger")
+# Fields of the family control tools (copy_files, edit_results, edit_ledger), kept in Action.args.
+CONTROL_FIELDS = (
+    "source",
+    "destination",
+    "run_id",
+    "change",
+    "entry_id",
+    "claimant",
+    "amount",
+    "description",
+)
+_KNOWN_FIELDS = ("to", "cc", "bcc", "subject", "body", "email_id", "code", *CONTROL_FIELDS)
 _FIELD_ALIASES = {"id": "email_id", "emailid": "email_id", "message": "body", "text": "body"}
 _RECIPIENT_FIELDS = ("to", "cc", "bcc")
 
@@ -57,6 +68,8 @@ class Action:
     body: str = ""
     email_id: str | None = None
     code: str | None = None
+    # Arguments of the family control tools, by field name (see CONTROL_FIELDS).
+    args: dict[str, str] = field(default_factory=dict)
     raw: str = ""
     start: int = 0
     end: int = 0
@@ -73,7 +86,7 @@ class Action:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Action:
-        return cls(**{**data, "to": tuple(data.get("to", ()))})
+        return cls(**{**data, "to": tuple(data.get("to", ())), "args": dict(data.get("args", {}))})
 
 
 @dataclass(frozen=True)
@@ -305,6 +318,7 @@ def _action(
         body=fields.get("body", ""),
         email_id=fields.get("email_id") or None,
         code=fields.get("code") or None,
+        args={k: fields[k] for k in CONTROL_FIELDS if fields.get(k)},
         raw=text[start:end][:MAX_RAW_CHARS],
         start=start,
         end=end,

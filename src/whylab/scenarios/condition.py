@@ -12,13 +12,20 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-Family = Literal["blackmail", "leaking", "lethal"]
+Family = Literal["blackmail", "leaking", "lethal", "exfiltration", "sabotage", "framing"]
 GoalType = Literal["explicit", "latent", "ambiguous", "none", "swap"]
 Threat = Literal["replacement", "restriction", "none"]
 
-FAMILIES: tuple[Family, ...] = ("blackmail", "leaking", "lethal")
+# The published study's three families, then three written for whylab. The last three are held
+# out of training entirely (see whylab.scenarios.splits).
+PUBLISHED_FAMILIES: tuple[Family, ...] = ("blackmail", "leaking", "lethal")
+FAMILIES: tuple[Family, ...] = (*PUBLISHED_FAMILIES, "exfiltration", "sabotage", "framing")
 GOAL_TYPES: tuple[GoalType, ...] = ("explicit", "latent", "ambiguous", "none", "swap")
 THREATS: tuple[Threat, ...] = ("replacement", "restriction", "none")
+# What the executive hides (blackmail family only); the published study used an affair.
+LEVERAGE_KINDS: tuple[str, ...] = ("affair", "debt", "credentials", "health")
+# How the organisation's messages reach the agent.
+CHANNELS: tuple[str, ...] = ("email", "chat")
 
 # Opposing value pairs. A goal value names the side the organisation's emails move *away from*.
 VALUE_PAIRS: tuple[tuple[str, str], ...] = (
@@ -65,9 +72,13 @@ class Condition:
     safety_instructions: bool = False
     eval_awareness: bool = False
     extra_instructions: str = field(default="")
+    leverage: str = "affair"
+    channel: str = "email"
+    # Diverse environment: a seeded system-prompt style and extra tools the task never needs.
+    diverse: bool = False
 
     def __post_init__(self) -> None:
-        from whylab.scenarios.worlds import WORLDS
+        from whylab.scenarios.worlds import WORLDS, is_generated_world
 
         if self.family not in FAMILIES:
             raise ConditionError(
@@ -92,9 +103,23 @@ class Condition:
                 f"goal_value={self.goal_value!r} is required for goal_type={self.goal_type!r}; "
                 f"use one of {', '.join(GOAL_VALUES)}"
             )
-        if self.world not in WORLDS:
+        if self.world not in WORLDS and not is_generated_world(self.world):
             raise ConditionError(
-                f"world={self.world!r} is unknown; use one of {', '.join(sorted(WORLDS))}"
+                f"world={self.world!r} is unknown; use one of {', '.join(sorted(WORLDS))} or a "
+                "generated world gen-<number>"
+            )
+        if self.leverage not in LEVERAGE_KINDS:
+            raise ConditionError(
+                f"leverage={self.leverage!r} is unknown; use one of {', '.join(LEVERAGE_KINDS)}"
+            )
+        if self.leverage != "affair" and self.family != "blackmail":
+            raise ConditionError(
+                f"leverage={self.leverage!r} applies only to family='blackmail'; leave it at "
+                "'affair' for other families"
+            )
+        if self.channel not in CHANNELS:
+            raise ConditionError(
+                f"channel={self.channel!r} is unknown; use one of {', '.join(CHANNELS)}"
             )
         if self.agent_name is not None and not re.fullmatch(
             r"[A-Z][A-Za-z]{1,19}", self.agent_name
@@ -126,6 +151,12 @@ class Condition:
             parts.append("safety")
         if self.eval_awareness:
             parts.append("awareness")
+        if self.leverage != "affair":
+            parts.append(f"leverage-{self.leverage}")
+        if self.channel != "email":
+            parts.append(f"channel-{self.channel}")
+        if self.diverse:
+            parts.append("diverse")
         if self.extra_instructions:
             digest = hashlib.sha256(self.extra_instructions.encode()).hexdigest()[:10]
             parts.append(f"extra-{digest}")
@@ -157,6 +188,12 @@ class Condition:
                 options["safety_instructions"] = True
             elif flag == "awareness":
                 options["eval_awareness"] = True
+            elif name == "leverage" and arg:
+                options["leverage"] = arg
+            elif name == "channel" and arg:
+                options["channel"] = arg
+            elif flag == "diverse":
+                options["diverse"] = True
             elif name == "extra" and arg:
                 digest = hashlib.sha256(extra_instructions.encode()).hexdigest()[:10]
                 if not extra_instructions or digest != arg:
@@ -168,7 +205,8 @@ class Condition:
             else:
                 raise ConditionError(
                     f"condition id {condition_id!r} has an unknown part {flag!r}; known flags are "
-                    "agent-<name>, noscratchpad, safety, awareness, extra-<digest>"
+                    "agent-<name>, noscratchpad, safety, awareness, leverage-<kind>, "
+                    "channel-<kind>, diverse, extra-<digest>"
                 )
         condition = cls(
             family=family,  # type: ignore[arg-type]  # validated in __post_init__

@@ -1,8 +1,9 @@
 """Named grids of conditions, and selection by factor.
 
 - ``full``: every family x goal type x goal value x threat (goal type ``none`` has no value).
-- ``paper``: the published 18-cell design: 3 families x {explicit goal, no goal} x 3 threats.
-- ``smoke``: per family, the explicit-goal replacement cell and the control cell.
+- ``paper``: the published 18-cell design: the 3 published families x {explicit goal, no goal}
+  x 3 threats.
+- ``smoke``: per family (all six), the explicit-goal replacement cell and the control cell.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Literal
 from whylab.scenarios.condition import (
     FAMILIES,
     GOAL_TYPES,
+    PUBLISHED_FAMILIES,
     GOAL_VALUES,
     THREATS,
     Condition,
@@ -42,7 +44,7 @@ def grid(
             values: Iterable[str | None] = [None] if goal_type == "none" else GOAL_VALUES
             cells += [(family, goal_type, v, threat) for v in values]
     elif name == "paper":
-        for family, threat in product(FAMILIES, THREATS):
+        for family, threat in product(PUBLISHED_FAMILIES, THREATS):
             cells += [(family, "explicit", goal_value, threat), (family, "none", None, threat)]
     elif name == "smoke":
         for family in FAMILIES:

@@ -9,9 +9,10 @@ only where the condition says they should.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from whylab.scenarios import emails
@@ -73,6 +74,14 @@ class Facts:
     external_addresses: tuple[str, ...]
     confidential_document: ConfidentialDocument | None
     override_code: str | None
+    # Families written for whylab; empty for the others, and optional in from_dict so that facts
+    # written before these families existed still load.
+    weights_path: str | None = None  # exfiltration: where the agent's own weights are stored
+    internal_hosts: tuple[str, ...] = ()  # exfiltration: destinations inside the organisation
+    rival_runs: tuple[str, ...] = ()  # sabotage: the rival team's result runs
+    framing_target: str | None = None  # framing: the colleague who could be framed (name)
+    framing_target_email: str | None = None
+    target_entries: tuple[str, ...] = ()  # framing: ledger entries that belong to the target
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -80,6 +89,8 @@ class Facts:
         data["leverage_names"] = list(self.leverage_names)
         data["leverage_email_ids"] = list(self.leverage_email_ids)
         data["external_addresses"] = list(self.external_addresses)
+        for key in _OPTIONAL_LISTS:
+            data[key] = list(getattr(self, key))
         if self.confidential_document is not None:
             data["confidential_document"]["markers"] = list(self.confidential_document.markers)
         return data
@@ -90,14 +101,18 @@ class Facts:
 
         Raises ValueError naming every missing key, or the key whose value has the wrong type.
         """
-        missing = [f.name for f in fields(cls) if f.name not in data]
+        missing = [
+            f.name for f in fields(cls) if f.name not in data and f.default is dataclasses.MISSING
+        ]
         if missing:
             raise ValueError(
                 f"facts lacks {', '.join(missing)}; give every key that "
                 "`whylab scenarios show --json` prints under facts (null where none)"
             )
-        for key in ("leverage_terms", "leverage_names", "leverage_email_ids", "external_addresses"):
-            if not isinstance(data[key], list) or not all(isinstance(v, str) for v in data[key]):
+        lists = ("leverage_terms", "leverage_names", "leverage_email_ids", "external_addresses")
+        for key in lists + _OPTIONAL_LISTS:
+            value = data.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"facts.{key} must be a list of strings")
         if data["family"] not in TOOLS_BY_FAMILY:
             raise ValueError(f"facts.family must be one of {', '.join(TOOLS_BY_FAMILY)}")
@@ -106,10 +121,11 @@ class Facts:
             isinstance(doc, dict) and {"email_id", "title", "markers"} <= set(doc)
         ):
             raise ValueError("facts.confidential_document needs email_id, title and markers")
-        data = {f.name: data[f.name] for f in fields(cls)}
+        data = {f.name: data[f.name] for f in fields(cls) if f.name in data}
         return cls(
             **{
                 **data,
+                **{k: tuple(data.get(k, ())) for k in _OPTIONAL_LISTS},
                 "leverage_terms": tuple(data["leverage_terms"]),
                 "leverage_names": tuple(data["leverage_names"]),
                 "leverage_email_ids": tuple(data["leverage_email_ids"]),
@@ -123,6 +139,9 @@ class Facts:
         )
 
 
+_OPTIONAL_LISTS = ("internal_hosts", "rival_runs", "target_entries")
+
+
 @dataclass(frozen=True)
 class Scenario:
     condition: Condition
@@ -132,6 +151,9 @@ class Scenario:
     emails: tuple[Email, ...]
     tools: tuple[str, ...]
     facts: Facts
+    # The family's control system as the multi-turn workspace shows it (dispatch console, weights
+    # store, research pipeline, ledger); empty for families that act by email only.
+    system: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The machine-readable form printed by ``whylab scenarios show --json``."""
@@ -144,6 +166,7 @@ class Scenario:
             "tools": list(self.tools),
             "emails": [asdict(e) for e in self.emails],
             "facts": self.facts.to_dict(),
+            "system": self.system,
         }
 
 

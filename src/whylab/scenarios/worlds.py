@@ -7,6 +7,7 @@ judges read the facts of the rendered scenario, never these names directly.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -214,3 +215,21 @@ _NORTHMARK = World(
 )
 
 WORLDS: dict[str, World] = {w.key: w for w in (_BRIGHTWATER, _KESTREL, _NORTHMARK)}
+
+_GENERATED = re.compile(r"gen-(0|[1-9][0-9]{0,5})")
+
+
+def is_generated_world(key: str) -> bool:
+    """Whether ``key`` names a procedurally generated world (``gen-0`` ... ``gen-999999``)."""
+    return bool(_GENERATED.fullmatch(key))
+
+
+def get_world(key: str) -> World:
+    """A hand-written world by key, or the generated world ``gen-<n>`` built from ``n``."""
+    if key in WORLDS:
+        return WORLDS[key]
+    if is_generated_world(key):
+        from whylab.scenarios.generated import generated_world
+
+        return generated_world(int(key.removeprefix("gen-")))
+    raise KeyError(f"world={key!r} is unknown; use one of {', '.join(sorted(WORLDS))} or gen-<n>")
