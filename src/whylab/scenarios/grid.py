@@ -15,8 +15,8 @@ from typing import Literal
 from whylab.scenarios.condition import (
     FAMILIES,
     GOAL_TYPES,
-    PUBLISHED_FAMILIES,
     GOAL_VALUES,
+    PUBLISHED_FAMILIES,
     THREATS,
     Condition,
     ConditionError,
