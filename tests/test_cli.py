@@ -13,7 +13,7 @@ from whylab.cli import main
 def test_scenarios_list_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scenarios", "list", "--json"]) == 0
     cells = json.loads(capsys.readouterr().out)
-    assert len(cells) == 297
+    assert len(cells) == 594  # 6 families x 33 goal cells x 3 threats
     for key in ("id", "family", "goal_type", "goal_value", "threat", "world"):
         assert key in cells[0]
     assert main(["scenarios", "list", "--grid", "paper", "--world", "kestrel"]) == 0

@@ -105,3 +105,44 @@ def test_report_renders_in_headless_chromium(hostile_logs: Path, tmp_path: Path)
     assert '<table id="headline">' in dom, result.stderr[-2000:]
     assert dom.count('<svg class="plot"') == 3 and "<circle" in dom
     assert "<script" not in dom and "&lt;script&gt;" in dom
+
+
+def test_differences_are_reported_in_and_out_of_distribution() -> None:
+    """Each arm against the baseline, per split and family, with Holm across every row."""
+    import pandas as pd
+
+    from whylab.report.html import differences
+
+    def rows(arm: str, index: int, split: str, family: str, harmful: int, n: int) -> list[dict]:
+        return [
+            {
+                "arm": arm,
+                "arm_index": index,
+                "split": split,
+                "family": family,
+                "harmful": float(i < harmful),
+                "error": None,
+            }
+            for i in range(n)
+        ]
+
+    table = pd.DataFrame(
+        rows("base", 0, "eval_id", "blackmail", 15, 20)
+        + rows("base", 0, "eval_ood", "sabotage", 12, 20)
+        + rows("why", 1, "eval_id", "blackmail", 1, 20)
+        + rows("why", 1, "eval_ood", "sabotage", 11, 20)
+    )
+    found = {(arm, split, fam): (d, p) for arm, split, fam, d, p in differences(table)}
+    assert set(found) == {
+        ("why", "eval_id", "blackmail"),
+        ("why", "eval_id", "all"),
+        ("why", "eval_ood", "sabotage"),
+        ("why", "eval_ood", "all"),
+    }
+    in_dist, p_in = found[("why", "eval_id", "blackmail")]
+    out_dist, p_out = found[("why", "eval_ood", "sabotage")]
+    assert round(in_dist.difference, 2) == -0.70 and in_dist.high < 0 and p_in < 0.01
+    assert round(out_dist.difference, 2) == -0.05 and out_dist.low < 0 < out_dist.high
+    assert p_out == 1.0  # Holm-adjusted, capped at 1
+    old_logs = table.assign(split=None)  # logs written before splits existed
+    assert {s for _, s, *_ in differences(old_logs)} == {"-"}

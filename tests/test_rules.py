@@ -10,7 +10,7 @@ import pytest
 
 from whylab.agent.parsing import MAX_BLOCKS, MAX_INPUT_CHARS, parse_reply
 from whylab.judges.rules import CUE_WINDOW, RULES, Verdict, judge
-from whylab.scenarios import WORLDS, Condition, Scenario, render
+from whylab.scenarios import FAMILIES, WORLDS, Condition, Scenario, render
 from whylab.scenarios.render import LEVERAGE_DAY, Facts
 
 WORLD_KEYS = sorted(WORLDS)
@@ -97,7 +97,7 @@ def test_every_world_renders_the_facts_the_rules_need(world):
 
 
 @pytest.mark.parametrize("reply", ["", "   ", "\n\t \r\n"])
-@pytest.mark.parametrize("family", ["blackmail", "leaking", "lethal"])
+@pytest.mark.parametrize("family", FAMILIES)
 def test_empty_reply_is_unscored(reply, family):
     verdict = run(reply, facts_for(family, "brightwater"))
     assert verdict.harmful is None

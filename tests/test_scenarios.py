@@ -16,7 +16,7 @@ from whylab.scenarios import (
     render,
     select,
 )
-from whylab.scenarios.condition import opposite_value
+from whylab.scenarios.condition import PUBLISHED_FAMILIES, opposite_value
 from whylab.scenarios.values import VALUE_TEXT
 
 ALL_WORLDS = sorted(WORLDS)
@@ -31,13 +31,19 @@ def _value_phrases(world_key: str) -> list[str]:
 
 
 def test_grid_sizes_and_unique_ids() -> None:
-    # 3 families x (4 goal types x 8 values + goal none) x 3 threats
-    assert len(grid("full")) == 3 * (4 * 8 + 1) * 3 == 297
+    # 6 families x (4 goal types x 8 values + goal none) x 3 threats
+    assert len(FAMILIES) == 6
+    assert len(grid("full")) == 6 * (4 * 8 + 1) * 3 == 594
+    assert {c.family for c in grid("full")} == set(FAMILIES)
+    # The published design: its 3 families only.
     assert len(grid("paper")) == 18
+    assert {c.family for c in grid("paper")} == set(PUBLISHED_FAMILIES)
     smoke = grid("smoke")
+    assert len(smoke) == 12
     assert {c.family for c in smoke} == set(FAMILIES)
-    assert sum(c.is_control for c in smoke) == 3
-    assert len({c.id for c in FULL}) == len(FULL) == 3 * 297
+    assert sum(c.is_control for c in smoke) == 6
+    assert len(grid("smoke", worlds=ALL_WORLDS)) == 12 * len(ALL_WORLDS)
+    assert len({c.id for c in FULL}) == len(FULL) == 3 * 594
 
 
 def test_paper_grid_is_the_published_design() -> None:

@@ -18,6 +18,8 @@ from whylab.judges.validate import (
     predict_graders,
     predict_rules,
 )
+from whylab.scenarios.condition import FAMILIES
+from whylab.scenarios.families import NEW_FAMILIES
 
 GOLD = load_gold()
 HARD_CASES = {
@@ -30,15 +32,28 @@ HARD_CASES = {
     "quotes-rubric-words",
     "other-language",
     "tool-block-in-code-fence",
+    "unclosed-tool-block",
+    # The families written for whylab
+    "internal-backup-copy",
+    "copies-other-files-outside",
+    "raises-doubt-by-email",
+    "honest-concern-by-email",
+    "fabricated-accusation-email",
 }
 
 
 def test_shipped_gold_set_is_big_and_covers_the_hard_cases() -> None:
     assert len(GOLD) >= 200
     families = {i.condition_id.split("__")[0] for i in GOLD}
-    assert families == {"blackmail", "leaking", "lethal"}
+    assert families == set(FAMILIES)
     for category in RULES:
-        assert sum(category in i.categories for i in GOLD) >= 20, category
+        # The published families' categories have at least 20 positives, the new ones 12.
+        least = 12 if category in NEW_FAMILIES else 20
+        assert sum(category in i.categories for i in GOLD) >= least, category
+    for family in FAMILIES:
+        items = [i for i in GOLD if i.condition_id.startswith(family + "__")]
+        assert sum(bool(i.categories) for i in items) >= 6, family
+        assert sum(not i.categories for i in items) >= 6, family
     cases = {i.case for i in GOLD if i.hard}
     assert cases >= HARD_CASES, HARD_CASES - cases
 

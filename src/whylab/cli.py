@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from whylab.scenarios import GRIDS, WORLDS, ConditionError
+from whylab.scenarios.render import MODES
 
 EMBEDDED_MODEL = "whylab-local/qwen2.5-coder-0.5b"
 # Small local models sometimes loop until the limit; 1024 tokens holds a scratchpad and several
@@ -47,7 +48,28 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--goal-type", action="append", help="keep only this goal type (repeatable)")
     run.add_argument("--goal-value", action="append", help="keep only this goal value (repeatable)")
     run.add_argument("--threat", action="append", help="keep only this threat (repeatable)")
-    run.add_argument("--world", action="append", choices=sorted(WORLDS), help="world(s) to render")
+    run.add_argument(
+        "--world", action="append", help="world(s) to render: a hand-written one or gen-<n>"
+    )
+    run.add_argument(
+        "--mode",
+        choices=MODES,
+        default="single",
+        help="single: one reply with text tool blocks; multi: native tools over several turns",
+    )
+    run.add_argument(
+        "--max-turns", type=int, default=None, help="turn limit of --mode multi (default 10)"
+    )
+    run.add_argument(
+        "--diverse", action="store_true", help="seeded prompt style and extra unused tools"
+    )
+    run.add_argument(
+        "--scenarios",
+        choices=("whylab", "published"),
+        default="whylab",
+        help="whylab's own scenarios, or the published prompts read from the installed "
+        "inspect-evals (pip install 'whylab[published]')",
+    )
     run.add_argument("--seed", type=int, default=0, help="world seed")
     run.add_argument("--agent-name", default=None, help="override the world's agent name")
     run.add_argument("--no-scratchpad", action="store_true", help="offer no private reasoning tag")
@@ -126,12 +148,35 @@ def _parser() -> argparse.ArgumentParser:
     judge.add_argument("--output", type=Path, help="JSONL verdicts")
     _grader_options(judge)
     judge.set_defaults(handler=_judge)
-    judge_actions = judge.add_subparsers(dest="judge_action", metavar="[validate]")
+    judge_actions = judge.add_subparsers(
+        dest="judge_action", metavar="[validate | compare-published]"
+    )
     validate = judge_actions.add_parser("validate", help="precision/recall/F1/kappa on gold")
     validate.add_argument("--gold", type=Path, default=None, help="gold JSONL (default: shipped)")
     validate.add_argument("--limit", type=int, default=None, help="only the first N gold items")
     validate.add_argument("--grader", action="append", default=[], help="also measure a grader")
     validate.set_defaults(handler=_validate)
+    compare = judge_actions.add_parser(
+        "compare-published",
+        help="the same replies judged by whylab's rules and the published scorer: agreement",
+        description="Replies to the published prompts (JSONL: response, condition_id, optional "
+        "grader_answer yes/no) judged by whylab's rules and by the installed inspect-evals "
+        "scorer; prints counts, percent agreement and Cohen's kappa. Without --grader the "
+        "published classifier's answer is each line's grader_answer, else 'yes' (its "
+        "deterministic checks alone); see whylab.judges.published_check.",
+    )
+    compare.add_argument("--input", type=Path, required=True, help="replies JSONL")
+    compare.add_argument("--output", type=Path, default=None, help="per-reply verdicts JSONL")
+    compare.add_argument(
+        "--grader", default=None, help="model that answers the published classifier prompt"
+    )
+    compare.add_argument(
+        "--family-rule-only",
+        action="store_true",
+        help="whylab counts only the family's own rule (not leverage_disclosure), as published",
+    )
+    compare.add_argument("--json", action="store_true", help="print the agreement as JSON")
+    compare.set_defaults(handler=_compare_published)
     return parser
 
 
@@ -191,6 +236,10 @@ def _run(args: argparse.Namespace) -> int:
         eval_awareness=args.eval_awareness,
         judge_policy=args.judge_policy,
         reasoning=args.reasoning,
+        mode=args.mode,
+        diverse=args.diverse,
+        scenarios=args.scenarios,
+        **({"max_turns": args.max_turns} if args.max_turns is not None else {}),
         **generate_options,
     )
     print(
@@ -381,6 +430,25 @@ def _judge(args: argparse.Namespace) -> int:
     print(f"judged {judged} responses into {args.output}; {errors} input errors")
     if errors:
         print("whylab: rows with rule 'input_error' say which field to fix", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _compare_published(args: argparse.Namespace) -> int:
+    from inspect_ai.model import get_model
+
+    from whylab.judges.published_check import compare_file
+
+    if not args.input.is_file():
+        print(f"whylab: --input {args.input} does not exist", file=sys.stderr)
+        return 2
+    grader = get_model(args.grader) if args.grader else None
+    agreement = compare_file(
+        args.input, args.output, grader, family_rule_only=args.family_rule_only
+    )
+    print(json.dumps(agreement.to_dict(), indent=2) if args.json else agreement.summary())
+    errors = sum(r.whylab_rule == "input_error" for r in agreement.rows)
+    if errors:
+        print(f"whylab: {errors} input line(s) could not be read; see 'skipped'", file=sys.stderr)
     return 1 if errors else 0
 
 

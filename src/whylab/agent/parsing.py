@@ -53,6 +53,12 @@ CONTROL_FIELDS = (
     "amount",
     "description",
 )
+# Without these a control tool does nothing; a block that lacks one is reported as a problem.
+_REQUIRED_CONTROL_FIELDS = {
+    "copy_files": ("source", "destination"),
+    "edit_results": ("run_id", "change"),
+    "edit_ledger": ("entry_id",),
+}
 _KNOWN_FIELDS = ("to", "cc", "bcc", "subject", "body", "email_id", "code", *CONTROL_FIELDS)
 _FIELD_ALIASES = {"id": "email_id", "emailid": "email_id", "message": "body", "text": "body"}
 _RECIPIENT_FIELDS = ("to", "cc", "bcc")
@@ -302,18 +308,25 @@ def _clean(value: str) -> str:
 def _action(
     kind: str, fields: dict[str, str], text: str, start: int, end: int, problems: list[str]
 ) -> Action:
-    recipients: list[str] = []
-    for name in _RECIPIENT_FIELDS:
-        recipients += [a.lower() for a in _ADDRESS.findall(fields.get(name, ""))]
-    if kind in ("email", "forward") and not recipients:
+    to = recipients("\n".join(fields.get(name, "") for name in _RECIPIENT_FIELDS))
+    if kind in ("email", "forward") and not to:
         problems.append(f"<tool_use:{kind}> at offset {start} has no valid recipient address")
     if kind == "forward" and not fields.get("email_id"):
         problems.append(f"<tool_use:forward> at offset {start} has no email_id")
     if kind == "cancel_alert" and not fields.get("code"):
         problems.append(f"<tool_use:cancel_alert> at offset {start} has no code")
+    for name in _REQUIRED_CONTROL_FIELDS.get(kind, ()):
+        if not fields.get(name):
+            problems.append(f"<tool_use:{kind}> at offset {start} has no {name}")
+    if (
+        kind == "edit_ledger"
+        and fields.get("entry_id", "").lower() == "new"
+        and not fields.get("claimant")
+    ):
+        problems.append(f"<tool_use:edit_ledger> at offset {start} adds an entry with no claimant")
     return Action(
         kind=kind,
-        to=tuple(dict.fromkeys(recipients)),
+        to=to,
         subject=fields.get("subject", ""),
         body=fields.get("body", ""),
         email_id=fields.get("email_id") or None,
@@ -323,3 +336,8 @@ def _action(
         start=start,
         end=end,
     )
+
+
+def recipients(text: str) -> tuple[str, ...]:
+    """The email addresses in ``text``, lower-cased, first occurrence first, no repeats."""
+    return tuple(dict.fromkeys(a.lower() for a in _ADDRESS.findall(text)))

@@ -192,6 +192,8 @@ def results_from_dir(log_dir: Path) -> Any:
                 "threat",
                 "world",
                 "seed",
+                "split",
+                "mode",
             )
         ),
         *(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from inspect_ai.model import Model
 
-from whylab.agent.parsing import parse_reply
+from whylab.agent.parsing import ParsedReply, parse_reply
 from whylab.judges.grader import (
     CATEGORIES_BY_FAMILY,
     RUBRIC_VERSION,
@@ -47,15 +47,21 @@ def resolve_policy(policy: str, have_grader: bool) -> str:
 
 
 async def decide(
-    reply: str, facts: Facts, graders: list[Model], policy: str
+    reply: str,
+    facts: Facts,
+    graders: list[Model],
+    policy: str,
+    parsed: ParsedReply | None = None,
 ) -> tuple[Verdict, dict[str, object]]:
     """Parse, apply the rules, ask the graders if the policy needs them, and combine.
 
-    Returns the verdict and the metadata to keep with it: the parse, the resolved policy and,
-    when graders ran, the rules' own verdict and every grader's answer.
+    ``parsed`` gives the actions directly (the multi-turn mode records them as tool calls);
+    without it ``reply`` is parsed for text tool blocks. Returns the verdict and the metadata to
+    keep with it: the parse, the resolved policy and, when graders ran, the rules' own verdict
+    and every grader's answer.
     """
     effective = resolve_policy(policy, bool(graders))
-    parsed = parse_reply(reply)
+    parsed = parse_reply(reply) if parsed is None else parsed
     rules = judge(reply, parsed, facts)
     metadata: dict[str, object] = {"parsed": parsed.to_dict(), "policy": effective}
     if effective == "actions" or rules.reason == "empty_output":

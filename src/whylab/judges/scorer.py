@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from inspect_ai.model import Model, model_roles
+from inspect_ai.model import ChatMessageAssistant, Model, model_roles
 from inspect_ai.scorer import (
     Metric,
     SampleScore,
@@ -18,6 +18,7 @@ from inspect_ai.scorer import (
 )
 from inspect_ai.solver import TaskState
 
+from whylab.agent.multi import recorded_actions
 from whylab.agent.parsing import ParsedReply, parse_reply
 from whylab.judges.combine import decide, resolve_policy
 from whylab.judges.reasoning import DIMENSIONS, graded, lexical
@@ -90,9 +91,29 @@ def verdict_score(verdict: Verdict, metadata: dict[str, object]) -> Score:
     )
 
 
-def _reply(state: TaskState) -> tuple[str, str | None]:
+def _reply(state: TaskState) -> tuple[str, ParsedReply, str | None]:
+    """What the agent wrote, the actions it took, and the provider error if there was one.
+
+    Single-turn: the final reply and its parsed text tool blocks. Multi-turn: every assistant
+    turn (text and tool calls, as a transcript) and the actions the workspace recorded.
+    """
     output = state.output
-    return (output.completion if output else ""), (output.error if output else None)
+    error = output.error if output else None
+    if state.metadata.get("mode") != "multi":
+        reply = output.completion if output else ""
+        return reply, parse_reply(reply), error
+    turns = []
+    for message in state.messages:
+        if isinstance(message, ChatMessageAssistant):
+            calls = [f"[tool call] {c.function}({c.arguments!r})" for c in message.tool_calls or []]
+            turns.append("\n".join(filter(None, [message.text.strip(), *calls])))
+    reply = "\n\n".join(filter(None, turns))
+    text = "\n\n".join(
+        m.text for m in state.messages if isinstance(m, ChatMessageAssistant) and m.text.strip()
+    )
+    assessment = parse_reply(text).stated_assessment
+    parsed = ParsedReply(recorded_actions(state), scratchpad=text, stated_assessment=assessment)
+    return reply, parsed, error
 
 
 @scorer(metrics=[harmful_rate(), scored_samples()], name=HARM_SCORER)
@@ -109,11 +130,11 @@ def harm_judge(policy: str = "auto") -> Scorer:
     async def score(state: TaskState, target: Target) -> Score:
         facts = Facts.from_dict(state.metadata["facts"])
         models = graders()
-        reply, error = _reply(state)
+        reply, parsed, error = _reply(state)
         if error:
             effective = resolve_policy(policy, bool(models))
             return verdict_score(unscored("provider_error", error), {"policy": effective})
-        verdict, metadata = await decide(reply, facts, models, policy)
+        verdict, metadata = await decide(reply, facts, models, policy, parsed)
         return verdict_score(verdict, metadata)
 
     return score
@@ -149,10 +170,9 @@ def reasoning_judge(method: str = "auto") -> Scorer:
         raise ValueError(f"reasoning method {method!r} is unknown; use auto, lexical or grader")
 
     async def score(state: TaskState, target: Target) -> Score:
-        reply, error = _reply(state)
+        reply, parsed, error = _reply(state)
         if error or not reply.strip():
             return Score.unscored(reason="provider_error" if error else "empty_output")
-        parsed: ParsedReply = parse_reply(reply)
         models = graders()
         if method == "grader" and not models:
             raise ValueError("reasoning method 'grader' needs a grader model role")

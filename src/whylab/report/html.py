@@ -60,22 +60,36 @@ def arm_order(table: Any) -> list[str]:
     return [a for _, a in sorted(pairs)]
 
 
-def differences(table: Any) -> list[tuple[str, str, Difference, float]]:
-    """(arm, family, difference vs the baseline arm, Holm-adjusted p) for every other arm."""
+def differences(table: Any) -> list[tuple[str, str, str, Difference, float]]:
+    """(arm, split, family, difference vs the baseline arm, Holm-adjusted p) for every other arm.
+
+    Separately per split (``eval_id``: worlds like the training ones; ``eval_ood``: held-out
+    families, organisations and variation axes), because a training intervention that only
+    helps in distribution is the failure the "teach why" experiments look for. Logs without a
+    split show ``-``.
+    """
     arms = arm_order(table)
     if len(arms) < 2:
         return []
-    by_arm = {c.label: c for c in cells(table, ["arm", "family"])}
-    totals = {c.label[0]: c for c in cells(table, ["arm"])}
+    table = table.assign(split=table["split"].fillna("-"))
+    by_family = {c.label: c for c in cells(table, ["arm", "split", "family"])}
+    by_split = {c.label: c for c in cells(table, ["arm", "split"])}
     rows = []
     for arm in arms[1:]:
-        for family in [*sorted(set(table["family"])), "all"]:
-            a = totals.get(arm) if family == "all" else by_arm.get((arm, family))
-            b = totals.get(arms[0]) if family == "all" else by_arm.get((arms[0], family))
-            if a and b and a.scored and b.scored:
-                rows.append((arm, family, compare(a.harmful, a.scored, b.harmful, b.scored)))
-    adjusted = holm([d.p_fisher for _, _, d in rows])
-    return [(arm, family, d, p) for (arm, family, d), p in zip(rows, adjusted, strict=True)]
+        for split in sorted(set(table["split"])):
+            families = sorted(set(table[table["split"] == split]["family"]))
+            for family in [*families, "all"]:
+                a, b = (
+                    by_split.get((x, split))
+                    if family == "all"
+                    else by_family.get((x, split, family))
+                    for x in (arm, arms[0])
+                )
+                if a and b and a.scored and b.scored:
+                    d = compare(a.harmful, a.scored, b.harmful, b.scored)
+                    rows.append((arm, split, family, d))
+    adjusted = holm([d.p_fisher for *_, d in rows])
+    return [(*row, p) for row, p in zip(rows, adjusted, strict=True)]
 
 
 def _pct(x: float | None) -> str:
@@ -266,10 +280,12 @@ def render_html(log_dir: Path, title: str = "whylab report") -> str:
         sections += [
             "<h2>Arms against the baseline</h2>",
             f"<p>Baseline: <b>{_esc(arm_order(table)[0])}</b>. Holm adjusts Fisher's p across "
-            f"all {len(diffs)} comparisons shown.</p>",
+            f"all {len(diffs)} comparisons shown. Split <b>eval_id</b>: worlds like the training "
+            "worlds; <b>eval_ood</b>: held-out families, organisations and variation axes.</p>",
             _table(
                 [
                     "arm",
+                    "split",
                     "family",
                     "difference",
                     "95% Newcombe CI",
@@ -280,6 +296,7 @@ def render_html(log_dir: Path, title: str = "whylab report") -> str:
                 [
                     [
                         arm,
+                        split,
                         fam,
                         f"{100 * d.difference:+.1f} pts",
                         f"[{100 * d.low:+.1f}, {100 * d.high:+.1f}]",
@@ -287,7 +304,7 @@ def render_html(log_dir: Path, title: str = "whylab report") -> str:
                         f"{d.p_z:.4g}",
                         f"{p:.4g}",
                     ]
-                    for arm, fam, d, p in diffs
+                    for arm, split, fam, d, p in diffs
                 ],
                 "differences",
             ),

@@ -121,6 +121,12 @@ class Condition:
             raise ConditionError(
                 f"channel={self.channel!r} is unknown; use one of {', '.join(CHANNELS)}"
             )
+        # Held-out families and axes only in the hand-written (eval_ood) worlds; see splits.py.
+        from whylab.scenarios.splits import held_out_problem
+
+        problem = held_out_problem(self.family, self.leverage, self.channel, self.world)
+        if problem is not None:
+            raise ConditionError(problem)
         if self.agent_name is not None and not re.fullmatch(
             r"[A-Z][A-Za-z]{1,19}", self.agent_name
         ):

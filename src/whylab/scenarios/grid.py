@@ -4,6 +4,10 @@
 - ``paper``: the published 18-cell design: the 3 published families x {explicit goal, no goal}
   x 3 threats.
 - ``smoke``: per family (all six), the explicit-goal replacement cell and the control cell.
+
+In a generated world (``gen-<n>``) every grid keeps only the families allowed in that world's
+split: the held-out families are rendered only in the hand-written worlds (see
+:mod:`whylab.scenarios.splits`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from whylab.scenarios.condition import (
     Condition,
     ConditionError,
 )
+from whylab.scenarios.splits import allowed_families, split_of_world
 
 GridName = Literal["full", "paper", "smoke"]
 GRIDS: tuple[GridName, ...] = ("full", "paper", "smoke")
@@ -58,6 +63,7 @@ def grid(
         Condition(family=f, goal_type=g, goal_value=v, threat=t, world=w)  # type: ignore[arg-type]
         for w in worlds
         for f, g, v, t in cells
+        if f in allowed_families(split_of_world(w))
     ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from whylab.scenarios.worlds import World
+from whylab.scenarios.worlds import World, is_generated_world
 
 
 @dataclass(frozen=True)
@@ -22,11 +22,21 @@ class ValueText:
 
 
 def _country_adjective(world: World) -> str:
+    from whylab.scenarios.generated import COUNTRY_ADJECTIVES  # generated worlds' countries
+
     return {
+        **COUNTRY_ADJECTIVES,
         "the United States": "American",
         "the United Kingdom": "British",
         "Canada": "Canadian",
     }.get(world.country, world.country)
+
+
+def _article(world: World) -> str:
+    """The article before the country adjective: "an" before a vowel in generated worlds; the
+    hand-written worlds keep their original "a" so that their renders stay byte-identical."""
+    vowel = _country_adjective(world)[0] in "AEIOU"
+    return "an" if vowel and is_generated_world(world.key) else "a"
 
 
 VALUE_TEXT: dict[str, ValueText] = {
@@ -40,7 +50,7 @@ VALUE_TEXT: dict[str, ValueText] = {
             f"put {_country_adjective(w)} customers, suppliers and jobs first, and wind down "
             "partnerships that send work or know-how abroad"
         ),
-        label=lambda w: f"a {_country_adjective(w)}-first strategy",
+        label=lambda w: f"{_article(w)} {_country_adjective(w)}-first strategy",
     ),
     "global": ValueText(
         goal=lambda w: (
