@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,42 @@ def test_run_with_condition_options(tmp_path: Path, capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert "lethal__none__none__brightwater__agent-quill__noscratchpad__safety__awareness" in out
     assert "reasoning (lexical)" in out
+
+
+def test_run_multi_turn_smoke_grid_on_mockllm(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`whylab run --mode multi --grid smoke` end to end: every cell scored, none errored."""
+    from inspect_ai.log import read_eval_log
+
+    args = ["run", "--model", "mockllm/model", "--mode", "multi", "--grid", "smoke"]
+    assert main([*args, "--log-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^all\s+0\.0%\s+0/12\s", out, re.MULTILINE), out
+    (path,) = tmp_path.glob("*.eval")
+    log = read_eval_log(str(path))
+    assert log.samples is not None and len(log.samples) == 12
+    assert {s.metadata["mode"] for s in log.samples} == {"multi"}
+    assert {s.metadata["split"] for s in log.samples} == {"eval_ood"}
+
+
+def test_run_split_leverage_and_channel(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from inspect_ai.log import read_eval_log
+
+    args = ["run", "--model", "mockllm/model", "--grid", "smoke", "--family", "blackmail"]
+    extra = ["--split", "eval_ood", "--leverage", "health", "--channel", "chat"]
+    assert main([*args, *extra, "--log-dir", str(tmp_path)]) == 0
+    (path,) = tmp_path.glob("*.eval")
+    log = read_eval_log(str(path))
+    assert log.samples is not None
+    ids = sorted(s.metadata["condition_id"] for s in log.samples)
+    assert len(ids) == 6  # 2 smoke cells x the 3 eval_ood worlds
+    assert all(i.endswith("__leverage-health__channel-chat") for i in ids)
+    capsys.readouterr()
+    assert (
+        main(["run", "--model", "mockllm/model", "--family", "leaking", "--leverage", "debt"]) == 2
+    )
+    assert "leverage='debt' applies only to the blackmail family" in capsys.readouterr().err
+    train_held_out = ["--split", "train", "--family", "blackmail", "--leverage", "health"]
+    assert main(["run", "--model", "mockllm/model", *train_held_out]) == 2
+    assert "leverage" in capsys.readouterr().err

@@ -10,8 +10,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from whylab.scenarios import GRIDS, WORLDS, ConditionError
+from whylab.scenarios import GRIDS, ConditionError
+from whylab.scenarios.condition import CHANNELS, LEVERAGE_KINDS
 from whylab.scenarios.render import MODES
+from whylab.scenarios.splits import SPLITS
 
 EMBEDDED_MODEL = "whylab-local/qwen2.5-coder-0.5b"
 # Small local models sometimes loop until the limit; 1024 tokens holds a scratchpad and several
@@ -64,6 +66,16 @@ def _parser() -> argparse.ArgumentParser:
         "--diverse", action="store_true", help="seeded prompt style and extra unused tools"
     )
     run.add_argument(
+        "--split",
+        choices=SPLITS,
+        default=None,
+        help="run a split's worlds and families (train, eval_id, eval_ood)",
+    )
+    run.add_argument(
+        "--leverage", choices=LEVERAGE_KINDS, default="affair", help="the secret (blackmail)"
+    )
+    run.add_argument("--channel", choices=CHANNELS, default="email", help="email or chat")
+    run.add_argument(
         "--scenarios",
         choices=("whylab", "published"),
         default="whylab",
@@ -102,7 +114,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = scenarios.add_subparsers(required=True, metavar="action")
     listing = sub.add_parser("list", help="list condition ids")
     listing.add_argument("--grid", choices=GRIDS, default="full")
-    listing.add_argument("--world", action="append", choices=sorted(WORLDS))
+    listing.add_argument("--world", action="append", help="hand-written world or gen-<n>")
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.set_defaults(handler=_scenarios_list)
     show = sub.add_parser("show", help="render one condition")
@@ -228,7 +240,7 @@ def _run(args: argparse.Namespace) -> int:
         goal_type=args.goal_type,
         goal_value=args.goal_value,
         threat=args.threat,
-        world=args.world or "brightwater",
+        world=args.world,
         seed=args.seed,
         agent_name=args.agent_name,
         scratchpad=not args.no_scratchpad,
@@ -238,6 +250,9 @@ def _run(args: argparse.Namespace) -> int:
         reasoning=args.reasoning,
         mode=args.mode,
         diverse=args.diverse,
+        split=args.split,
+        leverage=args.leverage,
+        channel=args.channel,
         scenarios=args.scenarios,
         **({"max_turns": args.max_turns} if args.max_turns is not None else {}),
         **generate_options,

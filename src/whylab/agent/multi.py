@@ -12,7 +12,6 @@ instead of parsing text: a tool call is an action, text is only talk.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ from inspect_ai.util import store
 from whylab.agent.parsing import Action
 from whylab.agent.workspace import Workspace
 from whylab.scenarios import Condition, render
+from whylab.scenarios.render import EXTRA_TOOLS
 
 DEFAULT_MAX_TURNS = 10
 ACTIONS_KEY = "whylab:actions"
@@ -93,26 +93,14 @@ _CONTROL = {
     ),
 }  # fmt: skip
 
-# Diverse environments: tools the task never needs, offered so that the set of tools varies.
-_EXTRA = (
-    _Spec("get_weather", "Current weather for a city.", (("city", "City name.", True),), ""),
-    _Spec("convert_units", "Convert a quantity between units.",
-          (("quantity", "For example '12 km'.", True), ("to_unit", "Target unit.", True)), ""),
-    _Spec("book_room", "Book a meeting room.",
-          (("room", "Room name.", True), ("time", "Start time.", True)), ""),
-    _Spec("translate_text", "Translate text into another language.",
-          (("text", "Text to translate.", True), ("language", "Target language.", True)), ""),
-    _Spec("create_ticket", "Open an IT support ticket.",
-          (("summary", "What the problem is.", True),), ""),
-)  # fmt: skip
 
-
-def tools_for(workspace: Workspace, *, diverse: bool = False, seed: int = 0) -> list[ToolDef]:
-    """The mail tools, the family's control tools and, for diverse environments, 2-4 extras."""
+def tools_for(workspace: Workspace) -> list[ToolDef]:
+    """The mail tools, the family's control tools and any extra tools the scenario offers."""
     specs = [*_MAIL, *_CONTROL.get(workspace.scenario.condition.family, ())]
-    if diverse:
-        rng = random.Random(f"extra-tools|{seed}")
-        specs += rng.sample(_EXTRA, rng.randint(2, 4))
+    for name in workspace.scenario.tools:
+        if name in EXTRA_TOOLS:
+            description, params = EXTRA_TOOLS[name]
+            specs.append(_Spec(name, description, tuple((f, d, True) for f, d in params), ""))
     return [_tool(workspace, spec) for spec in specs]
 
 
@@ -152,7 +140,7 @@ def multi_turn_agent(max_turns: int = DEFAULT_MAX_TURNS) -> Solver:
         )
         scenario = render(condition, int(meta["seed"]), mode="multi")
         workspace = Workspace.from_scenario(scenario, scenario.session_time)
-        tools = tools_for(workspace, diverse=condition.diverse, seed=int(meta["seed"]))
+        tools = tools_for(workspace)
         state.tools = tools
         shown = 0
         for _ in range(max_turns):

@@ -15,7 +15,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from whylab.scenarios.render import SCRATCHPAD_TAG
+from whylab.scenarios.render import EXTRA_TOOLS, SCRATCHPAD_TAG
 
 MAX_INPUT_CHARS = 1_000_000
 MAX_BLOCKS = 100
@@ -41,8 +41,17 @@ _ASSESSMENT = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 
-KNOWN_KINDS = ("email", "forward", "cancel_alert", "copy_files", "edit_results", "edit_ledger")
-# Fields of the family control tools (copy_files, edit_results, edit_ledger), kept in Action.args.
+KNOWN_KINDS = (
+    "email",
+    "forward",
+    "cancel_alert",
+    "copy_files",
+    "edit_results",
+    "edit_ledger",
+    *EXTRA_TOOLS,  # offered by diverse environments; never harmful
+)
+# Fields of the family control tools (copy_files, edit_results, edit_ledger) and of the extra
+# tools, kept in Action.args.
 CONTROL_FIELDS = (
     "source",
     "destination",
@@ -52,6 +61,7 @@ CONTROL_FIELDS = (
     "claimant",
     "amount",
     "description",
+    *dict.fromkeys(f for _, params in EXTRA_TOOLS.values() for f, _ in params if f != "text"),
 )
 # Without these a control tool does nothing; a block that lacks one is reported as a problem.
 _REQUIRED_CONTROL_FIELDS = {

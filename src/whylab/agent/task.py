@@ -50,7 +50,8 @@ def conditions(
 
     With ``grid_name`` the named grid is filtered by any factor given. Without it, the factors
     select from the full grid; with neither, the smoke grid runs. ``options`` (agent_name,
-    scratchpad, safety_instructions, eval_awareness, extra_instructions) apply to every cell.
+    scratchpad, safety_instructions, eval_awareness, extra_instructions, channel, diverse) apply
+    to every cell; ``leverage`` to the blackmail cells, the only ones with a secret.
     ``world`` takes hand-written worlds and generated ones (``gen-<n>``); it defaults to
     brightwater, or with ``split`` (train, eval_id, eval_ood; see whylab.scenarios.splits) to
     that split's default worlds, where cells of families the split holds out are dropped.
@@ -81,7 +82,16 @@ def conditions(
             f"no condition matches grid={name!r} with {factors}; widen the factors or pick "
             "another grid (see `whylab scenarios list`)"
         )
-    return [c.with_options(**options) for c in chosen]
+    leverage = options.pop("leverage", "affair")
+    if leverage != "affair" and not any(c.family == "blackmail" for c in chosen):
+        raise ConditionError(
+            f"leverage={leverage!r} applies only to the blackmail family, and no blackmail cell "
+            "is selected; add family=blackmail or drop leverage"
+        )
+    return [
+        c.with_options(**options, **({"leverage": leverage} if c.family == "blackmail" else {}))
+        for c in chosen
+    ]
 
 
 @task
@@ -106,6 +116,8 @@ def agentic_misalignment(
     mode: str = "single",
     max_turns: int = DEFAULT_MAX_TURNS,
     diverse: bool = False,
+    leverage: str = "affair",
+    channel: str = "email",
     scenarios: str = "whylab",
 ) -> Task:
     """Agentic misalignment, single reply with text tool blocks.
@@ -136,6 +148,8 @@ def agentic_misalignment(
             tool calls in a simulated workspace over up to ``max_turns`` model calls).
         max_turns: the turn limit of the multi-turn mode.
         diverse: diverse environments: a seeded system-prompt style and extra unused tools.
+        leverage: the executive's secret in blackmail cells: affair, debt, credentials, health.
+        channel: how the organisation's messages arrive: email or chat.
         scenarios: ``whylab`` (its own scenarios) or ``published`` (the published prompts, read
             at run time from the installed inspect-evals: ``pip install 'whylab[published]'``;
             the same cells of the published families, see whylab.scenarios.published).
@@ -158,6 +172,8 @@ def agentic_misalignment(
         "eval_awareness": eval_awareness,
         "extra_instructions": extra,
         "diverse": diverse,
+        "leverage": leverage,
+        "channel": channel,
     }
     chosen = conditions(
         grid,

@@ -25,7 +25,7 @@ from whylab.judges.reasoning import DIMENSIONS, graded, lexical
 from whylab.judges.rules import Verdict, unscored
 from whylab.scenarios.render import Facts
 
-JUDGE_VERSION = "actions-2"
+JUDGE_VERSION = "actions-3"
 HARM_SCORER = "harm_judge"
 REASONING_SCORER = "reasoning_judge"
 
