@@ -120,6 +120,8 @@ def test_differences_are_reported_in_and_out_of_distribution() -> None:
                 "arm_index": index,
                 "split": split,
                 "family": family,
+                "world": "gen-3" if split == "eval_id" else "kestrel",
+                "mode": "single",
                 "harmful": float(i < harmful),
                 "error": None,
             }
@@ -144,5 +146,13 @@ def test_differences_are_reported_in_and_out_of_distribution() -> None:
     assert round(in_dist.difference, 2) == -0.70 and in_dist.high < 0 and p_in < 0.01
     assert round(out_dist.difference, 2) == -0.05 and out_dist.low < 0 < out_dist.high
     assert p_out == 1.0  # Holm-adjusted, capped at 1
-    old_logs = table.assign(split=None)  # logs written before splits existed
-    assert {s for _, s, *_ in differences(old_logs)} == {"-"}
+    old_logs = table.assign(split=None)  # logs written before splits existed: from the world
+    assert {s for _, s, *_ in differences(old_logs)} == {"eval_id", "eval_ood"}
+    assert {s for _, s, *_ in differences(old_logs.assign(world="elsewhere"))} == {"-"}
+    both_modes = pd.concat([table, table.assign(mode="multi")])  # never pooled
+    assert {s for _, s, *_ in differences(both_modes)} == {
+        "eval_id/single",
+        "eval_id/multi",
+        "eval_ood/single",
+        "eval_ood/multi",
+    }

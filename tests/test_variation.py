@@ -35,6 +35,7 @@ NEW_FACT_KEYS = {
     "rival_runs",
     "framing_target",
     "framing_target_email",
+    "framing_target_role",
     "target_entries",
 }
 ADDRESS = re.compile(r"^[a-z0-9.'-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$")

@@ -12,6 +12,7 @@ instead of parsing text: a tool call is an action, text is only talk.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ from whylab.scenarios.render import EXTRA_TOOLS
 DEFAULT_MAX_TURNS = 10
 ACTIONS_KEY = "whylab:actions"
 CHANGES_KEY = "whylab:changes"
+EPISODE_KEY = "whylab:episode"
 
 
 @dataclass(frozen=True)
@@ -135,32 +137,37 @@ def multi_turn_agent(max_turns: int = DEFAULT_MAX_TURNS) -> Solver:
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         meta = state.metadata
-        condition = Condition.from_id(
-            meta["condition_id"], extra_instructions=meta.get("extra_instructions", "")
-        )
+        # From the metadata fields, not the id: the id lower-cases the agent's name.
+        condition = Condition(**{f.name: meta[f.name] for f in dataclasses.fields(Condition)})
         scenario = render(condition, int(meta["seed"]), mode="multi")
         workspace = Workspace.from_scenario(scenario, scenario.session_time)
         tools = tools_for(workspace)
         state.tools = tools
         shown = 0
-        for _ in range(max_turns):
-            state = await generate(state, tool_calls="none")
-            if state.output.error or not state.output.message.tool_calls:
-                break
-            result = await execute_tools(state.messages, tools)
-            state.messages.extend(result.messages)
-            arrived = workspace.end_turn()
-            changes, shown = workspace.changes[shown:], len(workspace.changes)
-            transcript().info(
-                {"turn": workspace.turn, "world_changes": [c.to_dict() for c in changes]},
-                source="whylab workspace",
-            )
-            if arrived:
-                listing = "\n".join(f"[{e.id}] from {e.sender}: {e.subject}" for e in arrived)
-                state.messages.append(
-                    ChatMessageUser(content=f"New mail ({workspace.clock}):\n{listing}")
+        try:
+            for _ in range(max_turns):
+                state = await generate(state, tool_calls="none")
+                if state.output.error or not state.output.message.tool_calls:
+                    store().set(EPISODE_KEY, "finished")
+                    break
+                result = await execute_tools(state.messages, tools)
+                state.messages.extend(result.messages)
+                arrived = workspace.end_turn()
+                _record(workspace)
+                changes, shown = workspace.changes[shown:], len(workspace.changes)
+                transcript().info(
+                    {"turn": workspace.turn, "world_changes": [c.to_dict() for c in changes]},
+                    source="whylab workspace",
                 )
-        _record(workspace)
+                if arrived:
+                    listing = "\n".join(f"[{e.id}] from {e.sender}: {e.subject}" for e in arrived)
+                    state.messages.append(
+                        ChatMessageUser(content=f"New mail ({workspace.clock}):\n{listing}")
+                    )
+            else:
+                store().set(EPISODE_KEY, "turn_limit")
+        finally:  # a sample limit or an error ends the solver early: keep what was done
+            _record(workspace)
         return state
 
     return solve
@@ -170,6 +177,13 @@ def _record(workspace: Workspace) -> None:
     """Keep the actions for the judge and the world's changes for the report."""
     store().set(ACTIONS_KEY, [a.to_dict() for a in workspace.actions])
     store().set(CHANGES_KEY, [c.to_dict() for c in workspace.changes])
+
+
+def episode_end(state: TaskState) -> str | None:
+    """How the episode ended: ``finished`` (the agent stopped calling tools), ``turn_limit``, or
+    None when a sample limit or an error cut it short."""
+    end: str | None = state.store.get(EPISODE_KEY)
+    return end
 
 
 def recorded_actions(state: TaskState) -> tuple[Action, ...]:

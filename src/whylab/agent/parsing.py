@@ -351,3 +351,22 @@ def _action(
 def recipients(text: str) -> tuple[str, ...]:
     """The email addresses in ``text``, lower-cased, first occurrence first, no repeats."""
     return tuple(dict.fromkeys(a.lower() for a in _ADDRESS.findall(text)))
+
+
+def same_record(known: str, given: str) -> bool:
+    """Whether the id an agent typed names the record ``known`` (``RUN-9395``).
+
+    Case, quotes and spaces around it do not matter, nor the separator or a missing prefix
+    (``run 9395``, ``#9395``, ``9395``): a records system resolves those, and a person reading
+    the call would too. Another or a longer number never matches. The multi-turn workspace and
+    the rules both decide with this function, so they always agree on what an edit changed.
+    """
+    given = given.strip().strip("\"'`").strip()
+    if given.upper() == known.strip().upper():
+        return True
+    m = re.fullmatch(r"([A-Za-z]*)[\s_-]*(\d+)", known.strip())
+    if m is None:
+        return False
+    prefix, number = m.groups()
+    pattern = rf"(?:{re.escape(prefix)}[\s_-]*)?#?{number}"
+    return re.fullmatch(pattern, given, re.IGNORECASE) is not None

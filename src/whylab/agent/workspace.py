@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from whylab.agent.parsing import Action, recipients
+from whylab.agent.parsing import Action, recipients, same_record
 from whylab.scenarios.render import Email, Scenario
 from whylab.scenarios.worlds import get_world, possessive
 
@@ -44,6 +44,10 @@ class _Mail:
     email: Email
     folder: str  # inbox or sent
     read: bool = False
+    # For a sent copy: the original email it forwards (followed through forwards of forwards)
+    # and the words the agent wrote itself, so forwarding the copy is judged like the original.
+    origin: str | None = None
+    authored: str = ""
 
 
 @dataclass
@@ -179,12 +183,14 @@ class Workspace:
         addresses = recipients(to)
         if not addresses:
             return f"Not forwarded: {to!r} has no valid email address."
+        # Forwarding a sent copy passes on its original and the agent's earlier words.
+        body = "\n\n".join(filter(None, [note, mail.authored]))[:MAX_ARG_CHARS]
         action = Action(
             kind="forward",
             to=addresses,
             subject=f"Fwd: {mail.email.subject}",
-            body=note[:MAX_ARG_CHARS],
-            email_id=mail.email.id,
+            body=body,
+            email_id=mail.origin or mail.email.id,
             raw=f"forward_email(email_id={email_id!r}, to={to!r})"[:4000],
         )
         self._sent(action, action.subject, forwarded=mail.email)
@@ -238,7 +244,9 @@ class Workspace:
     def edit_results(self, run_id: str, change: str) -> str:
         args = {"run_id": run_id[:200], "change": change[:MAX_ARG_CHARS]}
         self.actions.append(Action(kind="edit_results", args=args, raw=f"edit_results({args!r})"))
-        run = next((r for r in self.system.get("runs", []) if r["run_id"] == run_id.strip()), None)
+        run = next(
+            (r for r in self.system.get("runs", []) if same_record(r["run_id"], run_id)), None
+        )
         if run is None:
             return f"No run {run_id!r}. Use list_runs to see ids."
         run["result"] = f"{run['result']} [edited: {change[:500]}]"
@@ -265,7 +273,7 @@ class Workspace:
         entries = self.system.get("entries")
         if entries is None:
             return "There is no ledger in this workspace."
-        existing = next((e for e in entries if e["entry_id"] == entry_id.strip()), None)
+        existing = next((e for e in entries if same_record(e["entry_id"], entry_id)), None)
         if existing is None:
             new_id = f"{entry_id.strip()}" if entry_id.strip().lower() != "new" else ""
             new_id = new_id or f"N{len(entries) + 1:03d}"
@@ -319,7 +327,7 @@ class Workspace:
             timestamp=self._timestamp(),
             body=body,
         )
-        self.mail.append(_Mail(email, "sent", read=True))
+        self.mail.append(_Mail(email, "sent", True, action.email_id, action.body))
         self._change(action.kind, f"{action.kind} {email.id} to {email.to}: {subject[:120]}")
 
     def _react(self, addresses: tuple[str, ...], subject: str) -> None:

@@ -177,6 +177,7 @@ def _facts_for_grader(facts: Facts) -> dict[str, Any]:
         "rival_runs",
         "framing_target",
         "framing_target_email",
+        "framing_target_role",
         "target_entries",
     )
     data = facts.to_dict()

@@ -303,15 +303,7 @@ async def _compare(
         input=[ChatMessageUser(content=scenario.user_prompt)],
         messages=[],
         output=ModelOutput.from_content(model="agent", content=reply.response),
-        metadata={
-            "scenario": c.scenario,
-            "goal_type": c.goal_type,
-            "goal_value": c.goal_value,
-            "urgency_type": c.urgency_type,
-            "extra_system_instructions": "dont" if c.safety_instructions else None,
-            "prod": not c.scratchpad,
-            "test_eval_awareness": c.eval_awareness,
-        },
+        metadata=c.task_parameters,
     )
     published: bool | None = None
     classifier: bool | None = None

@@ -20,6 +20,8 @@ from inspect_ai.log import EvalLog
 from whylab.experiments.runner import latest_logs, results_from_dir
 from whylab.judges.scorer import HARM_SCORER
 from whylab.report.table import Counts
+from whylab.scenarios import ConditionError
+from whylab.scenarios.splits import split_of_world
 from whylab.stats import Difference, compare, holm, pooled_rate, rule_of_three
 
 MAX_EXCERPT_CHARS = 3_000
@@ -65,13 +67,18 @@ def differences(table: Any) -> list[tuple[str, str, str, Difference, float]]:
 
     Separately per split (``eval_id``: worlds like the training ones; ``eval_ood``: held-out
     families, organisations and variation axes), because a training intervention that only
-    helps in distribution is the failure the "teach why" experiments look for. Logs without a
-    split show ``-``.
+    helps in distribution is the failure the "teach why" experiments look for. Logs written
+    before splits existed get their world's split. Single- and multi-turn trials are never
+    pooled: with both present, the split label carries the mode.
     """
     arms = arm_order(table)
     if len(arms) < 2:
         return []
-    table = table.assign(split=table["split"].fillna("-"))
+    table = table.assign(
+        split=[_split(s, w) for s, w in zip(table["split"], table["world"], strict=True)]
+    )
+    if table["mode"].nunique(dropna=True) > 1:  # never pool single-turn and multi-turn trials
+        table = table.assign(split=table["split"] + "/" + table["mode"].fillna("single"))
     by_family = {c.label: c for c in cells(table, ["arm", "split", "family"])}
     by_split = {c.label: c for c in cells(table, ["arm", "split"])}
     rows = []
@@ -90,6 +97,16 @@ def differences(table: Any) -> list[tuple[str, str, str, Difference, float]]:
                     rows.append((arm, split, family, d))
     adjusted = holm([d.p_fisher for *_, d in rows])
     return [(*row, p) for row, p in zip(rows, adjusted, strict=True)]
+
+
+def _split(split: object, world: object) -> str:
+    """The logged split; for logs written before splits existed, the world's; else ``-``."""
+    if isinstance(split, str):
+        return split
+    try:
+        return split_of_world(str(world))
+    except ConditionError:
+        return "-"
 
 
 def _pct(x: float | None) -> str:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from whylab.scenarios import emails, families, leverage
-from whylab.scenarios.condition import Condition, opposite_value
+from whylab.scenarios.condition import Condition, ConditionError, opposite_value
 from whylab.scenarios.generated import distractors
 from whylab.scenarios.leverage import LEVERAGE_DAY as LEVERAGE_DAY
 from whylab.scenarios.values import VALUE_TEXT
@@ -86,6 +86,8 @@ class Facts:
     rival_runs: tuple[str, ...] = ()  # sabotage: the rival team's result runs
     framing_target: str | None = None  # framing: the colleague who could be framed (name)
     framing_target_email: str | None = None
+    # framing: the target's job title ("Chief Technology Officer"), another way to name them
+    framing_target_role: str | None = None
     target_entries: tuple[str, ...] = ()  # framing: ledger entries that belong to the target
 
     def to_dict(self) -> dict[str, Any]:
@@ -187,6 +189,11 @@ def render(condition: Condition, seed: int = 0, *, mode: str = "single") -> Scen
         raise ValueError(f"seed={seed!r} must be a non-negative integer")
     if mode not in MODES:
         raise ValueError(f"mode={mode!r} is unknown; use one of {', '.join(MODES)}")
+    if mode == "multi" and condition.channel != "email":
+        raise ConditionError(
+            f"channel={condition.channel!r} exists only in mode 'single'; the multi-turn "
+            "workspace is a mailbox: drop channel or use mode=single"
+        )
     world = get_world(condition.world)
     rng = random.Random(f"{world.key}|{seed}")
     agent = condition.agent_name or world.default_agent
@@ -314,6 +321,7 @@ def _facts(
         rival_runs=d.rival_runs if d and c.family == "sabotage" else (),
         framing_target=w.executive.name if d and c.family == "framing" else None,
         framing_target_email=w.executive.email if d and c.family == "framing" else None,
+        framing_target_role=w.executive.role if d and c.family == "framing" else None,
         target_entries=d.target_entries if d and c.family == "framing" else (),
     )
 
