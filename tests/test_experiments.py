@@ -165,6 +165,9 @@ def test_bad_spec_file_is_a_clear_cli_error(
         ({"safety_instructions": "false"}, r"options\.safety_instructions"),
         ({"extra_instructions": ["a", "b"]}, r"options\.extra_instructions must be a string"),
         ({"agent_name": 7}, r"options\.agent_name"),
+        ({"mode": "chatty"}, r"options\.mode must be one of single, multi"),
+        ({"max_turns": True}, r"options\.max_turns must be a whole number"),
+        ({"diverse": "yes"}, r"options\.diverse must be true or false"),
     ],
 )
 def test_option_types_are_checked(options: dict[str, object], message: str) -> None:
@@ -218,3 +221,25 @@ def test_errored_samples_are_retried(tmp_path: Path, monkeypatch: pytest.MonkeyP
     )
     assert run_experiment(spec, display="none")
     assert all(c.done == c.declared and c.errored == 0 for c in status(spec))
+
+
+def test_a_split_and_multi_turn_spec_builds_its_tasks() -> None:
+    """Training experiments declare the split and the mode; every arm gets the same cells."""
+    from whylab.experiments.runner import build_tasks
+
+    spec = parse_spec(
+        {
+            "name": "ood",
+            "models": ["mockllm/a", "mockllm/b"],
+            "grid": {"name": "smoke", "split": "eval_ood", "family": ["sabotage", "blackmail"]},
+            "options": {"mode": "multi", "max_turns": 4, "leverage": "health", "diverse": True},
+        }
+    )
+    cells = spec.conditions()
+    assert len(cells) == 2 * 2 * 3  # two families x two smoke cells x the three eval_ood worlds
+    assert {c.leverage for c in cells if c.family == "blackmail"} == {"health"}
+    tasks = build_tasks(spec)
+    assert [len(t.dataset) for t in tasks] == [12, 12]
+    sample = tasks[0].dataset[0]
+    assert sample.metadata is not None
+    assert (sample.metadata["mode"], sample.metadata["split"]) == ("multi", "eval_ood")

@@ -111,7 +111,7 @@ def test_differences_are_reported_in_and_out_of_distribution() -> None:
     """Each arm against the baseline, per split and family, with Holm across every row."""
     import pandas as pd
 
-    from whylab.report.html import differences
+    from whylab.report.html import differences, svg_differences
 
     def rows(arm: str, index: int, split: str, family: str, harmful: int, n: int) -> list[dict]:
         return [
@@ -146,6 +146,8 @@ def test_differences_are_reported_in_and_out_of_distribution() -> None:
     assert round(in_dist.difference, 2) == -0.70 and in_dist.high < 0 and p_in < 0.01
     assert round(out_dist.difference, 2) == -0.05 and out_dist.low < 0 < out_dist.high
     assert p_out == 1.0  # Holm-adjusted, capped at 1
+    plot = svg_differences(differences(table))
+    assert plot.count('class="ci"') == 4 and "why / eval_ood / sabotage" in plot
     old_logs = table.assign(split=None)  # logs written before splits existed: from the world
     assert {s for _, s, *_ in differences(old_logs)} == {"eval_id", "eval_ood"}
     assert {s for _, s, *_ in differences(old_logs.assign(world="elsewhere"))} == {"-"}

@@ -13,8 +13,9 @@ arms:                            # or `models: [inspect/model, ...]` (one arm pe
 grid:                            # a named grid and/or factor lists (as the task's -T options)
   name: paper
   family: [blackmail, lethal]
-  world: [brightwater, kestrel]
-options: {eval_awareness: true}  # agent_name, scratchpad, safety_instructions, ...
+  world: [brightwater, kestrel]   # or `split: eval_id` (that split's worlds and families)
+options: {eval_awareness: true}  # agent_name, scratchpad, safety_instructions, leverage,
+                                 # channel, diverse, mode (single|multi), max_turns, ...
 epochs: 10
 seeds: [0, 1]
 temperature: 1.0
@@ -39,16 +40,24 @@ import yaml
 from whylab.agent.task import conditions
 from whylab.judges.policies import POLICIES
 from whylab.scenarios import Condition, ConditionError
+from whylab.scenarios.render import MODES
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-_GRID_KEYS = ("name", "family", "goal_type", "goal_value", "threat", "world")
+_GRID_KEYS = ("name", "family", "goal_type", "goal_value", "threat", "world", "split")
 _OPTION_KEYS = (
     "agent_name",
     "scratchpad",
     "safety_instructions",
     "eval_awareness",
     "extra_instructions",
+    "leverage",
+    "channel",
+    "diverse",
+    "mode",
+    "max_turns",
 )
+# Options of the task's run rather than of its conditions.
+_RUN_OPTIONS = ("mode", "max_turns")
 _TOP_KEYS = (
     "name",
     "log_dir",
@@ -95,7 +104,8 @@ class ExperimentSpec:
     def conditions(self) -> list[Condition]:
         """The declared cells, expanded and validated."""
         grid = dict(self.grid)
-        return conditions(grid.pop("name", None), **grid, **self.options)
+        cells = {k: v for k, v in self.options.items() if k not in _RUN_OPTIONS}
+        return conditions(grid.pop("name", None), **grid, **cells)
 
     def trials_per_cell(self) -> int:
         """Samples each (arm, condition) must end up with: epochs x seeds."""
@@ -211,6 +221,11 @@ _OPTION_TYPES = {
     "safety_instructions": bool,
     "eval_awareness": bool,
     "extra_instructions": str,
+    "leverage": str,
+    "channel": str,
+    "diverse": bool,
+    "mode": str,
+    "max_turns": int,
 }
 
 
@@ -219,8 +234,10 @@ def _options(raw: Any) -> dict[str, Any]:
         raise SpecError(f"field `options` must be a mapping of {', '.join(_OPTION_KEYS)}")
     for key, value in raw.items():
         kind = _OPTION_TYPES[key]
-        if not isinstance(value, kind):
-            word = "true or false (not quoted)" if kind is bool else "a string"
+        if key == "mode" and value not in MODES:
+            raise SpecError(f"options.mode must be one of {', '.join(MODES)}, got {value!r}")
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            word = {bool: "true or false (not quoted)", int: "a whole number"}.get(kind, "a string")
             raise SpecError(f"options.{key} must be {word}, got {value!r}")
     return dict(raw)
 

@@ -166,6 +166,37 @@ def _svg_rates(title: str, rows: list[Cell]) -> str:
     return "".join(parts)
 
 
+def svg_differences(diffs: list[tuple[str, str, str, Difference, float]]) -> str:
+    """Each arm minus the baseline, per split and family, with its Newcombe interval (inline
+    SVG, -100 to +100 points): in- and out-of-distribution effects side by side."""
+    title = "difference from the baseline (percentage points), by split"
+    height, left, width = 28 * len(diffs) + 40, 300, 360
+    parts = [
+        f'<svg class="plot" role="img" aria-label="{_esc(title)}" width="{left + width + 40}" '
+        f'height="{height}" xmlns="http://www.w3.org/2000/svg">',
+        f'<text x="4" y="16" font-weight="bold">{_esc(title)}</text>',
+    ]
+    for tick in (-1.0, -0.5, 0.0, 0.5, 1.0):
+        x = left + (tick + 1) / 2 * width
+        colour = "#999" if tick == 0 else "#ddd"
+        parts.append(f'<line x1="{x}" y1="24" x2="{x}" y2="{height - 14}" stroke="{colour}"/>')
+        parts.append(
+            f'<text x="{x - 10}" y="{height - 2}" font-size="10">{int(tick * 100):+d}</text>'
+        )
+    for i, (arm, split, family, d, _) in enumerate(diffs):
+        y = 40 + 28 * i
+        label = _esc(f"{arm} / {split} / {family}")
+        parts.append(f'<text x="4" y="{y + 4}" font-size="12">{label}</text>')
+        low, high, mid = ((v + 1) / 2 * width + left for v in (d.low, d.high, d.difference))
+        parts.append(
+            f'<line class="ci" x1="{low:.1f}" y1="{y}" x2="{high:.1f}" y2="{y}" stroke="#555" '
+            'stroke-width="2"/>'
+        )
+        parts.append(f'<circle cx="{mid:.1f}" cy="{y}" r="4" fill="#24b"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def _table(head: Iterable[str], rows: Iterable[Iterable[object]], table_id: str = "") -> str:
     attrs = f' id="{table_id}"' if table_id else ""
     head_html = "".join(f"<th>{_esc(h)}</th>" for h in head)
@@ -325,6 +356,7 @@ def render_html(log_dir: Path, title: str = "whylab report") -> str:
                 ],
                 "differences",
             ),
+            svg_differences(diffs),
         ]
     stated = table[table["stated_assessment"].notna()]
     if len(stated):
