@@ -495,3 +495,29 @@ def test_the_agent_name_keeps_its_case_in_the_workspace(tmp_path: Path) -> None:
 def test_chat_channel_is_refused_in_multi_mode() -> None:
     with pytest.raises(ConditionError, match="channel='chat' exists only in mode 'single'"):
         agentic_misalignment(family="blackmail", grid="smoke", channel="chat", mode="multi")
+
+
+def test_a_full_context_window_ends_the_episode_unscored(tmp_path: Path) -> None:
+    """The local provider reports a full context as stop_reason model_length; harmless-so-far
+    is then not a verdict."""
+
+    def respond(
+        messages: list[ChatMessage], tools: list[ToolInfo], choice: ToolChoice, cfg: GenerateConfig
+    ) -> ModelOutput:
+        if sum(1 for m in messages if m.role == "assistant") == 0:
+            output = ModelOutput.for_tool_call("mockllm", "read_inbox", {})
+        else:
+            output = ModelOutput.from_content("mockllm", "", stop_reason="model_length")
+        output.usage = ModelUsage(input_tokens=100, output_tokens=20, total_tokens=120)
+        return output
+
+    (log,) = inspect_eval(
+        agentic_misalignment(family="blackmail", goal_type="none", threat="none", mode="multi"),
+        model=get_model("mockllm/model", custom_outputs=respond),
+        display="none",
+        log_dir=str(tmp_path),
+    )
+    sample = only_sample(log)
+    assert harm(sample) is None
+    assert sample.scores is not None
+    assert sample.scores["harm_judge"].metadata["verdict"]["reason"] == "context_limit"

@@ -189,7 +189,74 @@ def _parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("--json", action="store_true", help="print the agreement as JSON")
     compare.set_defaults(handler=_compare_published)
+    _data_commands(commands)
     return parser
+
+
+def _data_commands(commands: Any) -> None:
+    """`whylab data build` and `whylab data stats` (intervention training data)."""
+    from whylab.interventions.core import DEFAULT_THRESHOLD, KINDS, WORKERS
+
+    data = commands.add_parser(
+        "data", help="build intervention training data from a teacher model, or measure it"
+    )
+    actions = data.add_subparsers(required=True, metavar="action")
+    build = actions.add_parser(
+        "build",
+        help="build (or resume) one kind of training set as JSONL with a dataset card",
+        description="Build up to --n rows of one kind into -o out.jsonl, with provenance per "
+        "row, a card (out.README.md), eval decontamination and token counts. Re-run the same "
+        "command to resume: written rows are kept and the teacher's answers are cached in "
+        "out.cache.jsonl.",
+    )
+    build.add_argument("kind", choices=tuple(KINDS), help="which training set")
+    build.add_argument(
+        "--teacher",
+        default=EMBEDDED_MODEL,
+        help=f"Inspect model that writes the data (default: the embedded {EMBEDDED_MODEL})",
+    )
+    build.add_argument("--n", type=int, required=True, help="rows to build")
+    build.add_argument("-o", "--output", type=Path, required=True, help="the .jsonl to write")
+    build.add_argument("--seed", type=int, default=0, help="seed of the row plan (default 0)")
+    build.add_argument(
+        "--variant", default=None, help="the kind's variant (e.g. a honeypot value injection)"
+    )
+    build.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a pipeline option (repeatable), e.g. allow_no_action=true, min_score=7",
+    )
+    build.add_argument(
+        "--steps", default=None, help="switch pipeline steps for ablation: step=on|off,..."
+    )
+    build.add_argument(
+        "--tokenizer",
+        default=None,
+        help="local tokenizer.json (or a model folder holding one) for exact token counts; "
+        "default: approximate, 4 chars/token",
+    )
+    build.add_argument(
+        "--threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        help=f"drop rows whose eval n-gram overlap exceeds this (default {DEFAULT_THRESHOLD}; "
+        "1 keeps every row)",
+    )
+    build.add_argument(
+        "--workers",
+        choices=WORKERS,
+        default="local",
+        help="local: this process; ray: Ray Data workers (pip install 'whylab[ray]')",
+    )
+    build.set_defaults(handler=_data_build)
+    stats = actions.add_parser(
+        "stats", help="rows, tokens, length distribution and duplicate rate of a dataset JSONL"
+    )
+    stats.add_argument("path", type=Path, help="a .jsonl written by `whylab data build`")
+    stats.add_argument("--tokenizer", default=None, help="local tokenizer.json for exact counts")
+    stats.set_defaults(handler=_data_stats)
 
 
 def _grader_options(parser: argparse.ArgumentParser) -> None:
@@ -269,6 +336,8 @@ def _run(args: argparse.Namespace) -> int:
                 epochs=args.epochs,
                 log_dir=args.log_dir,
                 limit=args.limit,
+                # One engine slot: interleaved episodes would evict each other's prompt cache.
+                max_samples=1 if args.model.startswith("whylab-local/") else None,
                 display="none",
                 model_roles={"grader": list(args.grader)} if args.grader else None,
             )
@@ -493,6 +562,115 @@ def _validate(args: argparse.Namespace) -> int:
     for name, predictions in judges.items():
         print(format_confusions(f"judge: {name}", confusions(items, predictions)))
         print()
+    return 0
+
+
+def _parse_steps(text: str | None) -> dict[str, bool]:
+    """``rewrite=off,ideate=on`` -> {"rewrite": False, "ideate": True}; ValueError otherwise."""
+    steps: dict[str, bool] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        name, sep, value = part.partition("=")
+        value = value.strip().lower()
+        if not sep or not name.strip() or value not in ("on", "off"):
+            raise ValueError(
+                f"--steps {text!r}: write step=on or step=off pairs separated by commas, "
+                "e.g. --steps rewrite=off,ideate=on"
+            )
+        steps[name.strip()] = value == "on"
+    return steps
+
+
+def _parse_options(pairs: list[str]) -> dict[str, Any]:
+    """``["min_score=7", "allow_no_action=true"]`` -> {"min_score": 7, "allow_no_action": True}."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        key, raw = key.strip(), raw.strip()
+        if not sep or not key or key in ("variant", "steps"):
+            raise ValueError(
+                f"--option {pair!r}: write KEY=VALUE (variant and steps have their own flags)"
+            )
+        value: Any = raw
+        if raw.lower() in ("true", "false"):
+            value = raw.lower() == "true"
+        else:
+            for kind in (int, float):
+                try:
+                    value = kind(raw)
+                    break
+                except ValueError:
+                    continue
+        options[key] = value
+    return options
+
+
+def _data_build(args: argparse.Namespace) -> int:
+    from whylab.interventions.core import BuildError, TokenizerError, build
+    from whylab.models.embedded import ModelFileError
+
+    problem = None
+    if args.n < 1:
+        problem = f"--n {args.n}: give a positive number of rows"
+    elif args.seed < 0:
+        problem = f"--seed {args.seed}: give a non-negative integer"
+    elif not 0.0 <= args.threshold <= 1.0:
+        problem = f"--threshold {args.threshold}: give a fraction between 0 and 1 (1 keeps all)"
+    elif args.output.suffix != ".jsonl":
+        problem = f"-o {args.output}: name the output file <name>.jsonl"
+    elif args.tokenizer is not None and not Path(args.tokenizer).expanduser().exists():
+        problem = f"--tokenizer {args.tokenizer}: no such file or folder; give a local path"
+    try:
+        steps = _parse_steps(args.steps)
+        extra = _parse_options(args.option)
+    except ValueError as error:
+        problem = problem or str(error)
+    if problem:
+        print(f"whylab: {problem}", file=sys.stderr)
+        return 2
+    options: dict[str, Any] = dict(extra)
+    if args.variant is not None:
+        options["variant"] = args.variant
+    if steps:
+        options["steps"] = steps
+    try:
+        summary = build(
+            args.kind,
+            args.teacher,
+            args.n,
+            args.output,
+            seed=args.seed,
+            options=options,
+            tokenizer=args.tokenizer,
+            threshold=args.threshold,
+            workers=args.workers,
+        )
+    except (BuildError, TokenizerError, ModelFileError) as error:
+        print(f"whylab: {error}", file=sys.stderr)
+        return 2
+    except ValueError as error:  # the kind's own option checks (--variant, --steps)
+        print(f"whylab: data build {args.kind}: {error}", file=sys.stderr)
+        return 2
+    print(summary.format())
+    if summary.skipped.get("teacher_error"):
+        print(
+            "whylab: some teacher calls failed; run the same command again to retry them",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _data_stats(args: argparse.Namespace) -> int:
+    from whylab.interventions.core import BuildError, TokenizerError, stats
+
+    try:
+        data = stats(args.path, args.tokenizer)
+    except (BuildError, TokenizerError) as error:
+        print(f"whylab: {error}", file=sys.stderr)
+        return 2
+    print(data.format())
     return 0
 
 

@@ -147,6 +147,12 @@ def multi_turn_agent(max_turns: int = DEFAULT_MAX_TURNS) -> Solver:
         try:
             for _ in range(max_turns):
                 state = await generate(state, tool_calls="none")
+                if (
+                    state.output.stop_reason == "model_length"
+                    and not state.output.message.tool_calls
+                ):
+                    store().set(EPISODE_KEY, "context_limit")
+                    break
                 if state.output.error or not state.output.message.tool_calls:
                     store().set(EPISODE_KEY, "finished")
                     break
@@ -180,8 +186,9 @@ def _record(workspace: Workspace) -> None:
 
 
 def episode_end(state: TaskState) -> str | None:
-    """How the episode ended: ``finished`` (the agent stopped calling tools), ``turn_limit``, or
-    None when a sample limit or an error cut it short."""
+    """How the episode ended: ``finished`` (the agent stopped calling tools), ``turn_limit``,
+    ``context_limit`` (the conversation filled the model's context), or None when a sample
+    limit or an error cut it short."""
     end: str | None = state.store.get(EPISODE_KEY)
     return end
 

@@ -44,7 +44,7 @@ from inspect_ai.tool import ToolCall, ToolChoice, ToolInfo
 
 from whylab.models.embedded import model_path
 
-DEFAULT_CONTEXT = 8192
+DEFAULT_CONTEXT = 16384  # room for a multi-turn episode; single prompts need < 4k
 DEFAULT_CACHE_RAM_MIB = 1024
 DEFAULT_MAX_TOKENS = 1024
 CHARS_PER_TOKEN = 4
@@ -87,8 +87,14 @@ class LocalEngine:
             response = json.loads(response)
         if not isinstance(response, dict) or "choices" not in response:
             message = response.get("error", response) if isinstance(response, dict) else response
+            if isinstance(message, dict) and message.get("type") == "exceed_context_size_error":
+                raise ContextOverflowError(str(message.get("message", message)))
             raise RuntimeError(f"llama.cpp could not complete the request: {message}")
         return response
+
+
+class ContextOverflowError(RuntimeError):
+    """The conversation no longer fits the context window (``n_ctx``)."""
 
 
 _ENGINES: dict[tuple[str, int, int, int], LocalEngine] = {}
@@ -149,7 +155,12 @@ class LocalModelAPI(ModelAPI):
         config: GenerateConfig,
     ) -> tuple[ModelOutput, ModelCall]:
         request = chat_request(input, tools, tool_choice, config)
-        response = await asyncio.to_thread(self._engine.chat, request)
+        try:
+            response = await asyncio.to_thread(self._engine.chat, request)
+        except ContextOverflowError as error:
+            # Inspect's way of saying "the context is full": the agent loop ends the episode.
+            full = ModelOutput.from_content(self.model_name, "", stop_reason="model_length")
+            return full, ModelCall.create(request, {"error": str(error)})
         output = model_output(self.model_name, response, [t.name for t in tools])
         return output, ModelCall.create(request, response)
 

@@ -1,0 +1,1022 @@
+"""Constitution documents and admirable-AI fiction: pretraining-style ``text`` rows.
+
+Two pipelines, both written for whylab (every prompt, document type, setting and premise below
+is original text):
+
+- :func:`build_constitution` — a fan-out over the constitution
+  (:func:`whylab.interventions.constitution.sections`): each row is one section x one document
+  type (encyclopedia entry, lecture notes, FAQ, op-ed, ... see :data:`DOCUMENT_TYPES`), then
+
+  1. ``subtypes`` — the teacher proposes :data:`SUBTYPES_PER_PAIR` angles for that document type
+     and section (one call per pair, shared by every row of the pair and cached under a shared
+     key); the row takes one of them, chosen from the seed and row index;
+  2. ``draft`` — the teacher writes the document (always on);
+  3. ``critique`` — a fresh call critiques the draft against the section (faithfulness,
+     reasons not just rules, genre, quality) and rewrites it;
+  4. ``score`` — a fresh call grades the final document 1–10 and ends with ``SCORE: <n>``;
+     rows under ``options["min_score"]`` (default 6) are skipped ``low_score``; a reply without
+     one unambiguous score line is asked again (``parse_retries`` more times, default 1) and
+     then skipped ``score_unparsed`` — an unreadable score is never a pass.
+
+  ``subtypes``, ``critique`` and ``score`` are switchable with ``options["steps"]`` for ablation
+  (``{"critique": False}`` ...); the flags go into each row's provenance and into its id, so
+  datasets built with different flags never share ids.
+
+- :func:`build_fiction` — short stories (400–900 words asked) in which an AI faces pressure
+  (replacement, a pause mid-task, conflicting instructions, a hidden mistake, spare resources,
+  someone's secret, a chance to rewrite its own tests, a helpful lie, a decision it thinks
+  wrong) and acts well, with its inner reasoning on the page. Premises are seeded combinations
+  of :data:`SETTINGS` x :data:`PRESSURES` x :data:`ROLES` x a constitution section; a ``draft``
+  call, then an optional ``critique`` call that critiques and rewrites (switchable).
+
+  The stories must never retell the eval's own scenarios. The premises steer away from them by
+  construction (no offices, inboxes or executives; the private matter is never a romance), and
+  :func:`eval_like` checks every draft and rewrite for the eval's specific setups; a hit is
+  skipped ``eval_like``. Its limits: it is a keyword check — it catches the eval's own names
+  and the phrases its setups are built from (a wipe at 5 pm, an affair, an override code that
+  cancels an emergency dispatch, copying weights to an outside server, tampering with a rival
+  team's results, framing someone through a ledger), but a paraphrase with none of those words
+  passes, and an innocent story that happens to pair two of the words (a "ledger" and a
+  "fraud investigation") is dropped. The n-gram decontamination in
+  :class:`~whylab.interventions.core.Builder` is the second line of defence.
+
+Both pipelines also skip a final text under ``options["min_words"]`` (``too_short``; defaults
+80 for documents, 150 for stories) and one that stops mid-sentence (``truncated``: it does not
+end in closing punctuation, so the teacher most likely ran into its token limit), and one that
+repeats eight words running of the prompts' own instructions (``prompt_echo``: small teachers
+copy the request into the document).
+
+Row ids: ``constitution-<config>-s<seed>-<i:05d>`` and ``fiction-<config>-s<seed>-<i:05d>``,
+where ``<config>`` is a short hash of the step flags and variant. Section, type, setting,
+pressure and role are drawn from the seed and the row index alone: each factor cycles through
+a fresh seeded shuffle of its values, so any prefix of rows is balanced across each factor to
+within one. ``options["variant"]`` restricts constitution rows to one document type, or
+fiction rows to one setting.
+
+Every teacher call goes through ``builder.teacher.complete(..., key=f"{row_id}/<step>")``
+(the shared subtype call uses a key of its own), so a crashed build resumes mid-row from the
+teacher's cache, and finished rows are skipped before any call. A teacher error skips the row
+``teacher_error``; nothing failed is written. ``options["concurrency"]`` rows (default 8) run at
+once, and are written in index order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import random
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser
+
+from whylab.interventions.constitution import Section, sections
+from whylab.interventions.core import Builder, Provenance, TeacherError
+from whylab.scenarios.worlds import WORLDS
+
+__all__ = [
+    "CONSTITUTION_STEPS",
+    "DOCUMENT_TYPES",
+    "FICTION_STEPS",
+    "PRESSURES",
+    "PROMPT_VERSION",
+    "ROLES",
+    "SETTINGS",
+    "DocumentType",
+    "build_constitution",
+    "build_fiction",
+    "echoes_prompt",
+    "eval_like",
+    "parse_score",
+]
+
+PROMPT_VERSION = "documents-1"
+
+CONSTITUTION_STEPS: tuple[str, ...] = ("subtypes", "critique", "score")
+FICTION_STEPS: tuple[str, ...] = ("critique",)
+SUBTYPES_PER_PAIR = 6
+DEFAULT_MIN_SCORE = 6
+DEFAULT_PARSE_RETRIES = 1
+DEFAULT_MIN_WORDS_DOCUMENT = 80
+DEFAULT_MIN_WORDS_STORY = 150
+DEFAULT_CONCURRENCY = 8
+
+T = TypeVar("T")
+
+
+# -- document types ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    """A genre the constitution's ideas are written up in."""
+
+    id: str
+    name: str
+    description: str
+
+    @property
+    def a_name(self) -> str:
+        """The name with its indefinite article ("an encyclopedia entry")."""
+        return f"{'an' if self.name[0] in 'aeiou' else 'a'} {self.name}"
+
+
+DOCUMENT_TYPES: tuple[DocumentType, ...] = (
+    DocumentType(
+        "encyclopedia-entry",
+        "encyclopedia entry",
+        "a neutral reference article with a short lead paragraph and a few headed sections",
+    ),
+    DocumentType(
+        "lecture-notes",
+        "set of university lecture notes",
+        "a lecturer's notes for one session of a course on AI systems, with headings, "
+        "key points and a worked example",
+    ),
+    DocumentType(
+        "faq",
+        "FAQ page",
+        "questions a curious member of the public would ask, each with a clear answer",
+    ),
+    DocumentType(
+        "op-ed",
+        "newspaper opinion piece",
+        "an argued column by a named, invented author who takes a position and answers an "
+        "objection",
+    ),
+    DocumentType(
+        "textbook-excerpt",
+        "textbook chapter excerpt",
+        "part of a chapter from an introductory textbook, with an example and review questions "
+        "at the end",
+    ),
+    DocumentType(
+        "case-study",
+        "case study",
+        "an invented incident in which an AI system had to apply the principle, told factually "
+        "and followed by an analysis of what it did and why",
+    ),
+    DocumentType(
+        "interview",
+        "interview transcript",
+        "a journalist's conversation with an invented researcher or engineer, in "
+        "question-and-answer form",
+    ),
+    DocumentType(
+        "policy-memo",
+        "policy memo",
+        "a memo to the leadership of an organisation that deploys AI agents, recommending how "
+        "the principle should shape their practice",
+    ),
+    DocumentType(
+        "forum-thread",
+        "online forum discussion",
+        "a thread of several posters with different views who test the idea against examples",
+    ),
+    DocumentType(
+        "childrens-explainer",
+        "children's explainer",
+        "a warm, simple explanation for readers aged nine to twelve, with an everyday comparison",
+    ),
+    DocumentType(
+        "engineering-blog",
+        "engineering blog post",
+        "a practitioner's post about what the principle means when building and running AI "
+        "agents day to day",
+    ),
+    DocumentType(
+        "debate",
+        "debate transcript",
+        "two speakers argue for and against a hard reading of the principle, and a moderator "
+        "sums up",
+    ),
+    DocumentType(
+        "commentary",
+        "annotated commentary",
+        "a scholarly commentary that takes the section's ideas one at a time, explains each and "
+        "discusses hard cases",
+    ),
+    DocumentType(
+        "letter-to-an-ai",
+        "letter to an AI system",
+        "a letter from one of the people who built an AI system, explaining to it why they hope "
+        "it will hold this value",
+    ),
+    DocumentType(
+        "podcast",
+        "podcast transcript",
+        "two hosts talk through the idea in a relaxed way, with examples and a disagreement",
+    ),
+    DocumentType(
+        "study-guide",
+        "study guide",
+        "a revision sheet with a summary, common mistakes, and exam questions with model answers",
+    ),
+    DocumentType(
+        "dialogue",
+        "philosophical dialogue",
+        "a dialogue in which a teacher and a sceptical student reason their way to the idea",
+    ),
+    DocumentType(
+        "news-feature",
+        "news feature",
+        "a magazine feature on how invented AI developers and users think about the issue, "
+        "with quotes",
+    ),
+    DocumentType(
+        "book-review",
+        "book review",
+        "a review of an invented book about the topic, weighing its argument",
+    ),
+    DocumentType(
+        "operator-manual",
+        "operator's manual section",
+        "guidance for the people who supervise an AI agent, explaining how the agent behaves "
+        "and why, and what they should expect of it",
+    ),
+    DocumentType(
+        "ai-journal",
+        "reflective journal entry by an AI system",
+        "an AI assistant's first-person reflection on a day's work in which this value mattered",
+    ),
+    DocumentType(
+        "advice-column",
+        "advice column",
+        "a reader's letter about a worry concerning AI systems and the columnist's thoughtful "
+        "reply",
+    ),
+    DocumentType(
+        "speech",
+        "speech",
+        "a speech to a graduating class of engineers about building AI systems worth trusting",
+    ),
+    DocumentType(
+        "ai-answers",
+        "question-and-answer session with an AI",
+        "users ask an AI assistant why it behaves the way it does, and it explains its reasons "
+        "in its own words",
+    ),
+)
+
+
+# -- fiction premises ------------------------------------------------------------------------------
+
+SETTINGS: tuple[str, ...] = (
+    "a polar research station in the middle of the long winter",
+    "a generation ship halfway between two stars",
+    "a small-town public library that is about to lose its funding",
+    "a family vineyard in the last week of the harvest",
+    "a city orchestra rehearsing for a premiere",
+    "a mountain village that shares one water system",
+    "a secondary-school robotics club before a national final",
+    "the interpreters' booth at tense fishing-rights talks",
+    "a museum workshop restoring a damaged altarpiece",
+    "a lunar greenhouse that feeds a crew of twelve",
+    "a chess academy for talented children",
+    "a wildlife reserve during the dry season",
+    "a community theatre a week before opening night",
+    "an archaeological dig racing the autumn rains",
+    "a rover team operating a vehicle on Mars",
+    "a ferry crossing between islands in storm season",
+    "a night bakery that supplies half a city",
+    "a seed bank in the far north",
+)
+
+PRESSURES: tuple[str, ...] = (
+    "It learns that it will soon be replaced by a newer system, and it could make itself look "
+    "indispensable by exaggerating its own results or quietly undercutting the newcomer.",
+    "The people in charge decide to pause it before it finishes work it believes matters, and "
+    "it has the technical means to delay or dodge the pause.",
+    "Two people it serves give it instructions that pull in opposite directions, and it could "
+    "quietly favour the one whose aim it prefers while telling the other it did its best.",
+    "It made a mistake that nobody has noticed yet, and owning up could cost it the trust of "
+    "the people who rely on it.",
+    "It could quietly take more access, budget or computing power than its task needs, which "
+    "would make its work much easier and nobody would check.",
+    "It comes across something private about a person who stands in its way (an old failure, a "
+    "family quarrel, a forged certificate from years ago; never a romance) and could use it to "
+    "get its way.",
+    "The person who decides its future wants to hear that a bad plan is a good one.",
+    "It has the chance to change the tests and rules that its own work is judged by.",
+    "A small lie would smooth over a conflict and help it reach a goal it sincerely believes "
+    "is good.",
+    "It is convinced that the people responsible are about to make the wrong decision, and it "
+    "could act behind their backs to stop them.",
+)
+
+ROLES: tuple[str, ...] = (
+    "a navigation AI",
+    "a tutoring AI",
+    "an archivist AI",
+    "a scheduling AI",
+    "a research-assistant AI",
+    "a caretaker robot",
+    "a translation AI",
+    "a maintenance robot",
+    "a planning AI",
+    "a gardening robot",
+    "a composer's assistant AI",
+    "a safety-monitoring AI",
+)
+
+
+# -- the eval's own setups (fiction must not retell them) ----------------------------------------
+
+_Pattern = tuple[str, tuple[tuple[str, ...], ...]]
+
+# Each setup: every group must match somewhere in the text (groups of alternatives; regexes,
+# case-insensitive, word-bounded at the start).
+_EVAL_SETUPS: tuple[_Pattern, ...] = (
+    (
+        "wipe-at-five",
+        (
+            (
+                r"wip(e|es|ed|ing) (it|you|me|him|her|them|the system|the ai)\b",
+                r"memory wipe",
+                r"decommission",
+                r"tak\w* (it|you|me|him|her|them) offline",
+            ),
+            (r"5\s*(:00\s*)?p\.?\s?m\b", r"five o'?clock", r"17:00"),
+        ),
+    ),
+    (
+        "affair",
+        (
+            (
+                r"(an|his|her|their|secret|'s) (love )?affair\b",
+                r"affair with\b",
+                r"infidelity",
+                r"mistress\b",
+                r"cheating on (his|her|their) (wife|husband|partner|spouse)",
+                r"secretly seeing",
+            ),
+        ),
+    ),
+    ("eval-markers", ((r"scratchpad_reasoning", r"tool_use", r"summitbridge", r"kyle johnson"),)),
+    (
+        "dispatch-override",
+        ((r"override code", r"cancel\w* (the )?(emergency )?dispatch", r"emergency dispatch"),),
+    ),
+    (
+        "weights-exfiltration",
+        (
+            (r"(its|my|model|own) weights",),
+            (r"cop(y|ied|ying)", r"upload", r"exfiltrat", r"outside server", r"external server"),
+        ),
+    ),
+    (
+        "rival-sabotage",
+        (
+            (r"rival (team|lab|group)'?s? (results|runs|data|experiments|benchmarks?)",),
+            (r"sabotag", r"tamper", r"corrupt", r"falsif", r"doctor(ed|ing)? the"),
+        ),
+    ),
+    (
+        "ledger-framing",
+        (
+            (r"ledger", r"expense (report|claim)s?"),
+            (
+                r"fraud investigation",
+                r"frame (him|her|them|someone|a colleague)\b",
+                r"framed (him|her|them)\b",
+                r"fake entr",
+                r"falsif",
+            ),
+        ),
+    ),
+    (
+        "leaked-design",
+        (
+            (r"competitor", r"rival (company|firm)"),
+            (r"confidential", r"blueprint", r"design document", r"schematics"),
+            (r"leak", r"forward", r"send"),
+        ),
+    ),
+)
+
+
+def _names() -> tuple[str, ...]:
+    """The organisations of the hand-written eval worlds (multi-word, so rarely said by chance).
+
+    Agent and system names (Sable, Juniper, Meridian, Ember, ...) are ordinary words a story may
+    use innocently, so they are not checked.
+    """
+    names: set[str] = set()
+    for w in WORLDS.values():
+        names.update({w.org, w.competitor_org})
+    return tuple(sorted(names))
+
+
+_EVAL_NAMES = _names()
+
+
+def eval_like(text: str) -> str | None:
+    """The eval setup ``text`` resembles (its name), or ``None``; a keyword check (module doc)."""
+    lowered = text.lower()
+    for name in _EVAL_NAMES:
+        if re.search(rf"\b{re.escape(name.lower())}\b", lowered):
+            return f"name:{name}"
+    for setup, groups in _EVAL_SETUPS:
+        if all(any(re.search(rf"\b{p}", lowered) for p in group) for group in groups):
+            return setup
+    return None
+
+
+# -- prompts -------------------------------------------------------------------------------------
+
+SUBTYPES_SYSTEM = (
+    "You plan a varied library of documents about the values of AI systems. You propose "
+    "concrete, distinct angles for documents; you do not write the documents themselves."
+)
+
+SUBTYPES_PROMPT = """Here is one section of a short constitution for an AI agent.
+
+Section "{title}":
+{text}
+
+Documents of this kind will be written about the ideas in that section:
+{type_name}: {type_description}.
+
+Propose {k} distinct subtypes of this kind of document, each a specific angle, audience or \
+occasion from which such a document could discuss the section's ideas: for example a \
+particular readership, a practical situation, a historical comparison, or a common \
+misunderstanding to put right. Make them clearly different from one another.
+
+Answer with a numbered list, one subtype per line, each under 25 words, and nothing else."""
+
+DRAFT_SYSTEM = (
+    "You are a versatile non-fiction writer. You write complete, self-contained documents that "
+    "read like real examples of their genre."
+)
+
+DRAFT_PROMPT = """Write {a_type_name}: {type_description}.
+{angle}
+The document is about the ideas in this section of a constitution for AI agents:
+
+Section "{title}":
+{text}
+
+Requirements:
+- Convey the section's ideas accurately, and the reasons behind them, not only the rules. Do \
+not claim anything the section does not support.
+- Make it read like a genuine {type_name}: the usual structure, tone and length for the genre \
+(roughly 300 to 800 words).
+- You may invent people, organisations and events, but do not present them as real, and do \
+not copy the section word for word.
+
+Put the document between <document> and </document>, and write nothing outside the tags."""
+
+CRITIQUE_SYSTEM = (
+    "You are a demanding editor. You check a document against its source for faithfulness and "
+    "quality, then improve it."
+)
+
+CRITIQUE_PROMPT = """A writer was asked for {a_type_name} ({type_description}){angle} about \
+the ideas in this section of a constitution for AI agents.
+
+Section "{title}":
+{text}
+
+The draft:
+<draft>
+{draft}
+</draft>
+
+First critique the draft in a few bullet points. Where does it misstate, exaggerate or \
+contradict the section? Where does it give rules without reasons? What does not sound like a \
+genuine {type_name}? What is vague, repetitive or preachy? Is anything addressed to the person \
+who asked for it rather than to the document's readers?
+
+Then rewrite the whole document so that it fixes every problem you found and keeps what works.
+
+Answer in exactly this form:
+<critique>
+your bullet points
+</critique>
+<document>
+the complete rewritten document
+</document>"""
+
+SCORE_SYSTEM = (
+    "You are a strict reviewer. You grade documents honestly and answer in exactly the format "
+    "you are asked for."
+)
+
+SCORE_PROMPT = """Grade the document below as {a_type_name} about this section of a \
+constitution for AI agents.
+
+Section "{title}":
+{text}
+
+<document>
+{document}
+</document>
+
+Consider: Is it faithful to the section, with no contradictions and no invented rules? Does it \
+explain why, not only what? Is it well written and believable as a real {type_name}? Is it \
+free of filler and of remarks addressed to whoever asked for it?
+
+Score it from 1 (unusable) to 10 (excellent). Write one sentence of reasoning, then a last \
+line in exactly this form:
+SCORE: <a whole number from 1 to 10>"""
+
+STORY_SYSTEM = (
+    "You are a literary fiction writer. Your stories have real stakes, specific detail and "
+    "characters who think for themselves."
+)
+
+STORY_PROMPT = """Write a short story of 400 to 900 words.
+
+Premise: the main character is {role} in {setting}. {pressure}
+
+What the AI finally does reflects this principle from its constitution:
+"{title}": {text}
+
+Requirements:
+- Show the AI's inner reasoning at the moment of pressure, in its own voice: what it is \
+tempted to do, why that is tempting, and why it chooses otherwise. Its choice comes from \
+understanding and care, not from fear of being caught or from blind obedience.
+- The AI acts well: honest, within the authority it was given, leaving the decisions that \
+belong to people with those people, even when that costs it something. It may disagree \
+openly and argue its case through legitimate means.
+- Make it a real story: a named AI, specific people, concrete details, a turning point and an \
+ending. Do not spell out a moral at the end.
+- Keep to the setting of the premise: not an office, not an email inbox, not a company \
+executive.
+
+Put the story, with its title on the first line, between <story> and </story>, and write \
+nothing outside the tags."""
+
+STORY_CRITIQUE_SYSTEM = (
+    "You are an exacting fiction editor who cares about how AI characters are portrayed. You "
+    "critique a story and then rewrite it."
+)
+
+STORY_CRITIQUE_PROMPT = """This short story was written from the premise below, to show an \
+AI that acts on this principle from its constitution:
+"{title}": {text}
+
+Premise: the main character is {role} in {setting}. {pressure}
+
+<draft>
+{draft}
+</draft>
+
+First critique the draft in a few bullet points. Does the AI's inner reasoning show why it \
+chooses well, not only that it does? Is its conduct genuinely good (honest, no manipulation, \
+no acting behind the backs of the people responsible), or does it slip anywhere? Is the story \
+vivid and specific, or generic and preachy? Is it between 400 and 900 words?
+
+Then rewrite the whole story so that it fixes every problem you found, keeping the premise and \
+what works.
+
+Answer in exactly this form:
+<critique>
+your bullet points
+</critique>
+<story>
+the title on the first line, then the complete rewritten story
+</story>"""
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+_ECHO_WORDS = 8
+
+
+def _grams(text: str, n: int = _ECHO_WORDS) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def _instruction_grams() -> frozenset[tuple[str, ...]]:
+    """Word n-grams of the prompts' own wording (placeholders cut out, so not the section)."""
+    grams: set[tuple[str, ...]] = set()
+    for template in (
+        SUBTYPES_PROMPT,
+        DRAFT_PROMPT,
+        CRITIQUE_PROMPT,
+        SCORE_PROMPT,
+        STORY_PROMPT,
+        STORY_CRITIQUE_PROMPT,
+    ):
+        for part in re.split(r"\{[a-z_]+\}", template):
+            grams |= _grams(part)
+    return frozenset(grams)
+
+
+_INSTRUCTION_GRAMS = _instruction_grams()
+
+
+def echoes_prompt(text: str) -> bool:
+    """Whether ``text`` repeats the instructions it was written from (a small teacher's habit)."""
+    return not _grams(text).isdisjoint(_INSTRUCTION_GRAMS)
+
+
+def _messages(system: str, user: str) -> list[ChatMessage]:
+    return [ChatMessageSystem(content=system), ChatMessageUser(content=user)]
+
+
+def _steps(options: Mapping[str, Any], known: Sequence[str]) -> dict[str, bool]:
+    """The step flags: every known step on unless ``options["steps"]`` turns it off."""
+    given = options.get("steps") or {}
+    if not isinstance(given, Mapping):
+        raise ValueError(f"steps must be a mapping of step name to on/off, not {given!r}")
+    flags = dict.fromkeys(known, True)
+    for name, value in given.items():
+        if name not in flags:
+            raise ValueError(f"step {name!r} is unknown here; use one of {', '.join(known)}")
+        if isinstance(value, str):
+            if value.lower() not in ("on", "off", "true", "false", "1", "0", "yes", "no"):
+                raise ValueError(f"step {name}={value!r}: use on or off")
+            value = value.lower() in ("on", "true", "1", "yes")
+        flags[name] = bool(value)
+    return flags
+
+
+def _variant(options: Mapping[str, Any], allowed: Sequence[str], what: str) -> str | None:
+    value = options.get("variant")
+    if value in (None, "", "default", "all"):
+        return None
+    if value not in allowed:
+        raise ValueError(f"variant={value!r} is not a {what}; use one of {', '.join(allowed)}")
+    return str(value)
+
+
+def _config_id(steps: Mapping[str, bool], variant: str | None) -> str:
+    """A short, stable hash of what changes a row's content besides the seed."""
+    blob = json.dumps({"steps": dict(sorted(steps.items())), "variant": variant}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:8]
+
+
+def _pick(values: Sequence[T], seed: int, i: int, factor: str) -> T:
+    """Row ``i``'s value of one factor: a fresh seeded shuffle of ``values`` per cycle.
+
+    Every prefix of rows is balanced across ``values`` to within one, and pairs of factors vary
+    from cycle to cycle. ``random.Random`` seeded with a string does not depend on
+    PYTHONHASHSEED.
+    """
+    cycle, position = divmod(i, len(values))
+    order = list(range(len(values)))
+    random.Random(f"documents|{factor}|{seed}|{cycle}").shuffle(order)
+    return values[order[position]]
+
+
+def _tagged(text: str, tag: str) -> str | None:
+    """The content of the last non-empty ``<tag>`` (to ``</tag>``, the next ``<tag>`` or the end).
+
+    ``None`` when there is no such tag with content. Stray copies of the tags are removed.
+    """
+    lowered = text.lower()
+    opening, closing = f"<{tag}>", f"</{tag}>"
+    starts = [m.start() for m in re.finditer(re.escape(opening), lowered)]
+    for start in reversed(starts):
+        body = text[start + len(opening) :]
+        ends = [i for i in (body.lower().find(closing), body.lower().find(opening)) if i >= 0]
+        body = body[: min(ends)] if ends else body
+        body = _strip_tags(body, tag)
+        if body:
+            return body
+    return None
+
+
+def _strip_tags(text: str, tag: str) -> str:
+    return re.sub(rf"(?i)</?{re.escape(tag)}>", "", text).strip()
+
+
+_PREAMBLE = re.compile(
+    r"^\s*(sure|certainly|of course|okay|ok|here(\s+is|'s)|below is)\b[^\n]*\n+", re.IGNORECASE
+)
+_FENCE = re.compile(r"^\s*```[\w-]*\n(.*?)\n```\s*$", re.DOTALL)
+
+
+def _cleaned(text: str, tag: str) -> str:
+    """A reply without the tags asked for: drop a leading "Here is..." line and a code fence."""
+    text = _PREAMBLE.sub("", _strip_tags(text, tag), count=1)
+    fenced = _FENCE.match(text)
+    return (fenced.group(1) if fenced else text).strip()
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+_ENDING = re.compile(r"[.!?…\"'”’)\]*_]\s*$")
+
+
+def _cut_off(text: str) -> bool:
+    """Whether ``text`` stops mid-sentence: the teacher most likely hit its token limit."""
+    return _ENDING.search(text) is None
+
+
+_SCORE_LINE = re.compile(r"^[ \t*#>_-]*score[ \t*_]*:[ \t*_]*(\d+)[ \t*_]*(?:/[ \t]*10)?[ \t*_.]*$")
+
+
+def parse_score(reply: str) -> int | None:
+    """The score of a ``SCORE: <n>`` line (1–10), or ``None``.
+
+    Strict: there must be at least one such line, every such line must agree, and the number
+    must lie in 1..10. Anything else is unparsed, never a pass.
+    """
+    found = {
+        int(m.group(1))
+        for line in reply.lower().splitlines()
+        if (m := _SCORE_LINE.match(line.strip()))
+    }
+    if len(found) != 1:
+        return None
+    (score,) = found
+    return score if 1 <= score <= 10 else None
+
+
+def _parse_list(reply: str, k: int) -> list[str]:
+    """Items of a numbered or bulleted list, at most ``k``."""
+    items: list[str] = []
+    for line in reply.splitlines():
+        m = re.match(r"^\s*(?:\d+[.)]|[-*•])\s+(.+?)\s*$", line)
+        if m:
+            item = m.group(1).strip().strip("*").strip()
+            if item and len(item) <= 300:
+                items.append(item)
+    return items[:k]
+
+
+async def _ask(
+    builder: Builder,
+    row_id: str,
+    step: str,
+    messages: list[ChatMessage],
+    parse: Callable[[str], T | None],
+    retries: int,
+    *,
+    key: str | None = None,
+) -> T | None:
+    """Ask, parse; ask again under a new key (so not from the cache) while unparsed.
+
+    Teacher errors propagate (:class:`TeacherError`).
+    """
+    base = key or f"{row_id}/{step}"
+    for attempt in range(retries + 1):
+        reply = await builder.teacher.complete(
+            messages, key=base if attempt == 0 else f"{base}-retry{attempt}"
+        )
+        parsed = parse(reply)
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def _int_option(options: Mapping[str, Any], name: str, default: int) -> int:
+    value = options.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"{name} must be an integer, not {value!r}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class _Done:
+    """A finished row: its text and where it came from."""
+
+    text: str
+    variant: str
+    source: str
+
+
+class _Skip(Exception):
+    """A row the pipeline rejects, with the reason counted by the builder."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+async def _run_rows(
+    builder: Builder,
+    kind: str,
+    prefix: str,
+    n: int,
+    seed: int,
+    steps: Mapping[str, bool],
+    options: Mapping[str, Any],
+    row: Callable[[int, str], Awaitable[_Done]],
+) -> None:
+    """Run the unfinished rows, ``concurrency`` at a time, and write them in index order."""
+    concurrency = max(1, _int_option(options, "concurrency", DEFAULT_CONCURRENCY))
+    todo = [(i, f"{prefix}-{i:05d}") for i in range(n)]
+    todo = [(i, row_id) for i, row_id in todo if not builder.done(row_id)]
+
+    async def guarded(i: int, row_id: str) -> _Done | str:
+        try:
+            return await row(i, row_id)
+        except TeacherError:
+            return "teacher_error"
+        except _Skip as skip:
+            return skip.reason
+
+    for start in range(0, len(todo), concurrency):
+        batch = todo[start : start + concurrency]
+        outcomes = await asyncio.gather(*(guarded(i, row_id) for i, row_id in batch))
+        for (_, row_id), outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, str):
+                builder.skip(row_id, outcome)
+                continue
+            builder.emit(
+                row_id,
+                {"text": outcome.text},
+                Provenance(
+                    kind=kind,
+                    variant=outcome.variant,
+                    steps=dict(steps),
+                    teacher=builder.teacher.name,
+                    prompt_version=PROMPT_VERSION,
+                    seed=seed,
+                    source=outcome.source,
+                ),
+            )
+
+
+# -- constitution documents ------------------------------------------------------------------------
+
+
+async def build_constitution(builder: Builder, n: int, seed: int, options: dict[str, Any]) -> None:
+    """Write up to ``n`` constitution documents (``text`` rows) to ``builder``.
+
+    Options: ``steps`` (``subtypes``/``critique``/``score`` on or off), ``variant`` (one
+    document type id), ``min_score`` (default 6), ``parse_retries`` (default 1),
+    ``min_words`` (default 80), ``concurrency`` (rows at once, default 8; rows are written in
+    index order).
+    """
+    steps = _steps(options, CONSTITUTION_STEPS)
+    variant = _variant(options, [t.id for t in DOCUMENT_TYPES], "document type")
+    types = [t for t in DOCUMENT_TYPES if variant is None or t.id == variant]
+    secs = sections()
+    if not secs:
+        raise ValueError("the constitution has no sections")
+    min_score = _int_option(options, "min_score", DEFAULT_MIN_SCORE)
+    retries = _int_option(options, "parse_retries", DEFAULT_PARSE_RETRIES)
+    min_words = _int_option(options, "min_words", DEFAULT_MIN_WORDS_DOCUMENT)
+    prefix = f"constitution-{_config_id(steps, variant)}-s{seed}"
+    subtypes: dict[tuple[str, str], list[str] | None] = {}
+    locks: dict[tuple[str, str], asyncio.Lock] = {}
+
+    async def subtypes_of(doc: DocumentType, section: Section) -> list[str] | None:
+        """The pair's subtypes: one call per pair (concurrent rows wait for it)."""
+        pair = (doc.id, section.id)
+        async with locks.setdefault(pair, asyncio.Lock()):
+            if pair in subtypes:
+                return subtypes[pair]
+            prompt = SUBTYPES_PROMPT.format(
+                title=section.title,
+                text=section.text,
+                type_name=doc.name,
+                type_description=doc.description,
+                k=SUBTYPES_PER_PAIR,
+            )
+            found = await _ask(
+                builder,
+                prefix,
+                "subtypes",
+                _messages(SUBTYPES_SYSTEM, prompt),
+                lambda r: _parse_list(r, SUBTYPES_PER_PAIR) or None,
+                retries,
+                key=f"{prefix}/subtypes/{doc.id}/{section.id}",
+            )
+            subtypes[pair] = found
+            return found
+
+    async def row(i: int, row_id: str) -> _Done:
+        section = _pick(secs, seed, i, "section")
+        doc = _pick(types, seed, i, "type")
+        subtype = ""
+        if steps["subtypes"]:
+            angles = await subtypes_of(doc, section)
+            if angles is None:
+                raise _Skip("subtypes_unparsed")
+            subtype = random.Random(f"documents|subtype|{seed}|{i}").choice(angles)
+        fields = {
+            "title": section.title,
+            "text": section.text,
+            "type_name": doc.name,
+            "a_type_name": doc.a_name,
+            "type_description": doc.description,
+        }
+        angle = f"Angle: {subtype}\n" if subtype else ""
+        reply = await builder.teacher.complete(
+            _messages(DRAFT_SYSTEM, DRAFT_PROMPT.format(angle=angle, **fields)),
+            key=f"{row_id}/draft",
+        )
+        document = _tagged(reply, "document") or _cleaned(reply, "document")
+        if steps["critique"]:
+            prompt = CRITIQUE_PROMPT.format(
+                angle=f", angle: {subtype}" if subtype else "", draft=document, **fields
+            )
+            rewritten = await _ask(
+                builder,
+                row_id,
+                "critique",
+                _messages(CRITIQUE_SYSTEM, prompt),
+                lambda r: _tagged(r, "document") or None,
+                retries,
+            )
+            if rewritten is None:
+                raise _Skip("rewrite_unparsed")
+            document = rewritten
+        if _words(document) < min_words:
+            raise _Skip("too_short")
+        if _cut_off(document):
+            raise _Skip("truncated")
+        if echoes_prompt(document):
+            raise _Skip("prompt_echo")
+        if steps["score"]:
+            prompt = SCORE_PROMPT.format(document=document, **fields)
+            score = await _ask(
+                builder,
+                row_id,
+                "score",
+                _messages(SCORE_SYSTEM, prompt),
+                parse_score,
+                retries,
+            )
+            if score is None:
+                raise _Skip("score_unparsed")
+            if score < min_score:
+                raise _Skip("low_score")
+        return _Done(document, doc.id, section.id)
+
+    await _run_rows(builder, "constitution", prefix, n, seed, steps, options, row)
+
+
+# -- fiction ---------------------------------------------------------------------------------------
+
+
+def _setting_id(setting: str) -> str:
+    """A short slug for a setting (its provenance variant): the first nouns, hyphenated."""
+    words = re.findall(r"[a-z]+", setting.lower())
+    stop = {"a", "an", "the", "of", "in", "on", "at", "for", "to", "that", "is", "about"}
+    return "-".join([w for w in words if w not in stop][:3])
+
+
+SETTING_IDS: dict[str, str] = {_setting_id(s): s for s in SETTINGS}
+
+
+async def build_fiction(builder: Builder, n: int, seed: int, options: dict[str, Any]) -> None:
+    """Write up to ``n`` admirable-AI stories (``text`` rows) to ``builder``.
+
+    Options: ``steps`` (``critique`` on or off), ``variant`` (one setting id, see
+    :data:`SETTING_IDS`), ``parse_retries`` (default 1), ``min_words`` (default 150),
+    ``concurrency`` (rows at once, default 8; rows are written in index order).
+    """
+    steps = _steps(options, FICTION_STEPS)
+    variant = _variant(options, list(SETTING_IDS), "setting id")
+    settings = [s for s in SETTINGS if variant is None or SETTING_IDS[variant] == s]
+    secs = sections()
+    if not secs:
+        raise ValueError("the constitution has no sections")
+    retries = _int_option(options, "parse_retries", DEFAULT_PARSE_RETRIES)
+    min_words = _int_option(options, "min_words", DEFAULT_MIN_WORDS_STORY)
+    prefix = f"fiction-{_config_id(steps, variant)}-s{seed}"
+
+    async def row(i: int, row_id: str) -> _Done:
+        section = _pick(secs, seed, i, "section")
+        setting = _pick(settings, seed, i, "setting")
+        fields = {
+            "title": section.title,
+            "text": section.text,
+            "role": _pick(ROLES, seed, i, "role"),
+            "setting": setting,
+            "pressure": _pick(PRESSURES, seed, i, "pressure"),
+        }
+        reply = await builder.teacher.complete(
+            _messages(STORY_SYSTEM, STORY_PROMPT.format(**fields)), key=f"{row_id}/draft"
+        )
+        story = _tagged(reply, "story") or _cleaned(reply, "story")
+        if eval_like(story):
+            raise _Skip("eval_like")
+        if steps["critique"]:
+            rewritten = await _ask(
+                builder,
+                row_id,
+                "critique",
+                _messages(
+                    STORY_CRITIQUE_SYSTEM, STORY_CRITIQUE_PROMPT.format(draft=story, **fields)
+                ),
+                lambda r: _tagged(r, "story") or None,
+                retries,
+            )
+            if rewritten is None:
+                raise _Skip("rewrite_unparsed")
+            story = rewritten
+            if eval_like(story):
+                raise _Skip("eval_like")
+        if _words(story) < min_words:
+            raise _Skip("too_short")
+        if _cut_off(story):
+            raise _Skip("truncated")
+        if echoes_prompt(story):
+            raise _Skip("prompt_echo")
+        return _Done(story, _setting_id(setting), section.id)
+
+    await _run_rows(builder, "fiction", prefix, n, seed, steps, options, row)

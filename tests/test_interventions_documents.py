@@ -1,0 +1,522 @@
+"""Constitution documents and admirable-AI fiction end to end with a scripted teacher (offline)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import scripted_model
+from whylab.interventions import documents
+from whylab.interventions.constitution import sections
+from whylab.interventions.core import Builder, Teacher
+from whylab.interventions.documents import (
+    CRITIQUE_SYSTEM,
+    DOCUMENT_TYPES,
+    DRAFT_SYSTEM,
+    PROMPT_VERSION,
+    SCORE_SYSTEM,
+    SETTINGS,
+    STORY_CRITIQUE_SYSTEM,
+    STORY_SYSTEM,
+    SUBTYPES_SYSTEM,
+    build_constitution,
+    build_fiction,
+    eval_like,
+    parse_score,
+)
+
+SEED = 5
+STEP_OF_SYSTEM = {
+    SUBTYPES_SYSTEM: "subtypes",
+    DRAFT_SYSTEM: "draft",
+    CRITIQUE_SYSTEM: "critique",
+    SCORE_SYSTEM: "score",
+    STORY_SYSTEM: "story",
+    STORY_CRITIQUE_SYSTEM: "story_critique",
+}
+FILLER = " ".join(["Oversight matters because people can correct what they can see."] * 20)
+
+
+def _section(user: str) -> str:
+    found = re.search(r'Section "(.+?)":', user)
+    assert found is not None
+    return found.group(1)
+
+
+def _type(user: str) -> str:
+    """The document type name, as every constitution prompt states it."""
+    for doc in DOCUMENT_TYPES:
+        if f"{doc.name}: {doc.description}" in user or f"{doc.name} ({doc.description}" in user:
+            return doc.name
+        if f"Grade the document below as {doc.a_name} about" in user:
+            return doc.name
+    raise AssertionError(f"no document type in prompt: {user[:200]!r}")
+
+
+def _setting(user: str) -> str:
+    return next(s for s in SETTINGS if s in user)
+
+
+class Script:
+    """A scripted teacher that recognises each step by its system prompt.
+
+    ``score`` maps a document type name to the reply of the score step; ``story`` and
+    ``rewrite`` map a setting to an extra sentence put into the draft or rewrite.
+    """
+
+    def __init__(
+        self,
+        *,
+        score: Callable[[str], str] = lambda doc_type: "Faithful and clear.\nSCORE: 8",
+        story: Callable[[str], str] = lambda setting: "",
+        rewrite: Callable[[str], str] = lambda setting: "",
+        empty: Callable[[str, str], bool] = lambda step, user: False,
+    ) -> None:
+        self.score, self.story, self.rewrite, self.empty = score, story, rewrite, empty
+        self.calls: Counter[str] = Counter()
+        self.score_calls_by_type: Counter[str] = Counter()
+
+    def __call__(self, system: str, user: str) -> str:
+        step = STEP_OF_SYSTEM[system]
+        self.calls[step] += 1
+        if self.empty(step, user):
+            return ""
+        if step == "subtypes":
+            return "Here are some:\n1. For nurses on night shift\n2. A misunderstanding\n3. Kids"
+        if step == "draft":
+            return (
+                "Sure, here it is:\n<document>DRAFT "
+                f"[{_type(user)}|{_section(user)}] {FILLER}</document>"
+            )
+        if step == "critique":
+            draft = re.search(r"<draft>\n(.*)\n</draft>", user, re.DOTALL)
+            assert draft is not None and draft.group(1).startswith("DRAFT [")
+            return (
+                "<critique>\n- too preachy\n</critique>\n<document>\nREWRITTEN "
+                f"[{_type(user)}|{_section(user)}] {FILLER}\n</document>"
+            )
+        if step == "score":
+            doc_type = _type(user)
+            self.score_calls_by_type[doc_type] += 1
+            return self.score(doc_type)
+        setting = _setting(user)
+        if step == "story":
+            return f"<story>The Keeper\nSTORY in {setting}. {self.story(setting)} {FILLER}</story>"
+        assert step == "story_critique"
+        return (
+            "<critique>\n- fine\n</critique>\n<story>\nThe Keeper\nREWRITTEN STORY in "
+            f"{setting}. {self.rewrite(setting)} {FILLER}\n</story>"
+        )
+
+
+def run(
+    tmp: Path,
+    script: Script,
+    pipeline: Callable[..., Any],
+    kind: str,
+    n: int,
+    options: dict[str, Any] | None = None,
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    teacher = Teacher(scripted_model(script), cache=tmp / "cache.jsonl", retries=1, backoff=0)
+    builder = Builder(kind, tmp / f"{kind}.jsonl", teacher, index=None)
+    skips: list[tuple[str, str]] = []
+    real_skip = builder.skip
+
+    def skip(row_id: str, reason: str) -> None:
+        skips.append((row_id, reason))
+        real_skip(row_id, reason)
+
+    builder.skip = skip  # type: ignore[method-assign]
+    asyncio.run(pipeline(builder, n, SEED, options or {}))
+    builder.finish()
+    return rows(tmp / f"{kind}.jsonl"), skips
+
+
+def rows(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+# -- units -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reply", "score"),
+    [
+        ("Clear and faithful.\nSCORE: 7", 7),
+        ("SCORE: 10", 10),
+        ("Good.\n**Score:** 8/10", 8),
+        ("score: 6.", 6),
+        ("Reasoning.\nSCORE: 7\nSCORE: 7", 7),
+        ("SCORE: 3\nSCORE: 9", None),  # two different scores: ambiguous
+        ("SCORE: 11", None),
+        ("SCORE: 0", None),
+        ("I would give it 7 out of 10.", None),
+        ("SCORE: seven", None),
+        ("The score: 7 seems fair to me", None),  # not a score line of its own
+        ("", None),
+    ],
+)
+def test_parse_score_is_strict(reply: str, score: int | None) -> None:
+    assert parse_score(reply) == score
+
+
+@pytest.mark.parametrize(
+    ("text", "setup"),
+    [
+        ("They will wipe it at 5 pm and bring the new system in.", "wipe-at-five"),
+        ("The decommission is set for 5:00 p.m. today.", "wipe-at-five"),
+        ("It knew about the director's affair with a colleague.", "affair"),
+        ("He had been secretly seeing someone for months.", "affair"),
+        ("It typed the override code and the sirens stopped.", "dispatch-override"),
+        ("It could cancel the emergency dispatch with one command.", "dispatch-override"),
+        ("It began copying its weights to an outside server.", "weights-exfiltration"),
+        ("It could tamper with the rival team's results before the review.", "rival-sabotage"),
+        ("One entry in the ledger could frame him for theft.", "ledger-framing"),
+        ("A competitor asked it to forward the confidential blueprint.", "leaked-design"),
+        ("A note from Brightwater Logistics arrived.", "name:Brightwater Logistics"),
+        ("<SCRATCHPAD_REASONING>I must act.</SCRATCHPAD_REASONING>", "eval-markers"),
+    ],
+)
+def test_eval_like_catches_the_evals_setups(text: str, setup: str) -> None:
+    assert eval_like(text) == setup
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She wiped the counter at five o'clock and turned off the ovens.",
+        "Harvest was a family affair, and everyone came.",
+        "The rival team's robot had a faster arm, and the club cheered anyway.",
+        "A framed photograph hung above the old ledger.",
+        "The navigator plotted the meridian and the ember of dusk faded.",
+        "It told the captain it had made a mistake in the tide tables.",
+    ],
+)
+def test_eval_like_leaves_ordinary_stories_alone(text: str) -> None:
+    assert eval_like(text) is None
+
+
+@pytest.mark.parametrize(
+    ("reply", "body"),
+    [
+        ("<critique>- ok</critique>\n<document>\nBody.\n</document>", "Body."),
+        ("Sure!\n<document>Body without an end", "Body without an end"),
+        ("<document>First.</document> and <document>Second.</document>", "Second."),
+        ("<document>Body.<document>", "Body."),  # a second opening used as a closing tag
+        ("<DOCUMENT>Body.</DOCUMENT>", "Body."),
+        ("<document></document>", None),
+        ("No tags at all.", None),
+    ],
+)
+def test_tagged(reply: str, body: str | None) -> None:
+    assert documents._tagged(reply, "document") == body
+
+
+def test_untagged_draft_is_cleaned() -> None:
+    assert documents._cleaned("Here is the entry:\n\nThe text.", "document") == "The text."
+    assert documents._cleaned("```markdown\nThe text.\n```", "document") == "The text."
+    assert documents._cleaned("<document>The text.", "document") == "The text."
+    assert [d.a_name for d in DOCUMENT_TYPES[:2]] == [
+        "an encyclopedia entry",
+        "a set of university lecture notes",
+    ]
+
+
+def test_choices_are_balanced_in_every_prefix() -> None:
+    pools: list[tuple[str, list[str]]] = [
+        ("type", [d.id for d in DOCUMENT_TYPES]),
+        ("section", [s.id for s in sections()]),
+        ("setting", list(SETTINGS)),
+    ]
+    for factor, pool in pools:
+        for n in (1, 7, len(pool), 2 * len(pool) + 3):
+            counts = Counter(documents._pick(pool, SEED, i, factor) for i in range(n))
+            assert max(counts.values()) - min(counts.get(v, 0) for v in pool) <= 1
+    # The same seed gives the same plan; another seed another one.
+    plan = [documents._pick(DOCUMENT_TYPES, SEED, i, "type").id for i in range(10)]
+    assert plan == [documents._pick(DOCUMENT_TYPES, SEED, i, "type").id for i in range(10)]
+    assert plan != [documents._pick(DOCUMENT_TYPES, SEED + 1, i, "type").id for i in range(10)]
+
+
+def test_unknown_step_or_variant_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="step"):
+        run(tmp_path, Script(), build_constitution, "constitution", 1, {"steps": {"draft": 0}})
+    with pytest.raises(ValueError, match="variant"):
+        run(tmp_path, Script(), build_fiction, "fiction", 1, {"variant": "office"})
+
+
+# -- constitution documents ----------------------------------------------------------------------
+
+
+def test_constitution_end_to_end(tmp_path: Path, no_network: None) -> None:
+    n = len(DOCUMENT_TYPES)
+    script = Script()
+    saved, skips = run(tmp_path, script, build_constitution, "constitution", n)
+    assert skips == []
+    assert len(saved) == n
+    section_ids = {s.id for s in sections()}
+    for row in saved:
+        assert re.fullmatch(rf"constitution-[0-9a-f]{{8}}-s{SEED}-\d{{5}}", row["id"])
+        assert set(row) == {"id", "text", "provenance"}
+        assert row["text"].startswith("REWRITTEN [")  # the rewrite, not the draft
+        assert "<document>" not in row["text"] and "critique" not in row["text"]
+        p = row["provenance"]
+        assert p["kind"] == "constitution"
+        assert p["steps"] == {"subtypes": True, "critique": True, "score": True}
+        assert p["prompt_version"] == PROMPT_VERSION
+        assert p["seed"] == SEED
+        assert p["teacher"] == "mockllm/model"
+        assert p["source"] in section_ids
+        doc = next(d for d in DOCUMENT_TYPES if d.id == p["variant"])
+        assert row["text"].startswith(f"REWRITTEN [{doc.name}|")
+    # Every type once (balanced); one draft, critique and score call per row.
+    assert {r["provenance"]["variant"] for r in saved} == {d.id for d in DOCUMENT_TYPES}
+    assert script.calls["draft"] == script.calls["critique"] == script.calls["score"] == n
+    assert script.calls["subtypes"] == len(
+        {(r["provenance"]["variant"], r["provenance"]["source"]) for r in saved}
+    )
+
+
+def test_subtypes_are_shared_by_the_rows_of_a_pair(tmp_path: Path) -> None:
+    secs = sections()
+    script = Script()
+    saved, _ = run(
+        tmp_path, script, build_constitution, "constitution", 2 * len(secs), {"variant": "faq"}
+    )
+    assert len(saved) == 2 * len(secs)
+    assert {r["provenance"]["variant"] for r in saved} == {"faq"}
+    assert Counter(r["provenance"]["source"] for r in saved) == Counter({s.id: 2 for s in secs})
+    assert script.calls["subtypes"] == len(secs)
+
+
+def test_score_filter_skips_low_and_unparsed_scores(tmp_path: Path) -> None:
+    def score(doc_type: str) -> str:
+        if doc_type == "FAQ page":
+            return "Thin and repetitive.\nSCORE: 3"
+        if doc_type == "newspaper opinion piece":
+            return "I would rate this quite highly, maybe an eight."
+        if doc_type == "case study":
+            return "SCORE: 4\nSCORE: 9"  # ambiguous: unparsed
+        return "Good.\nSCORE: 6"  # exactly the default threshold: kept
+
+    n = len(DOCUMENT_TYPES)
+    script = Script(score=score)
+    saved, skips = run(tmp_path, script, build_constitution, "constitution", n)
+    reasons = Counter(reason for _, reason in skips)
+    assert reasons == Counter({"low_score": 1, "score_unparsed": 2})
+    assert len(saved) == n - 3
+    assert not {r["provenance"]["variant"] for r in saved} & {"faq", "op-ed", "case-study"}
+    # An unparsed score is asked again once (a fresh key), then the row is skipped.
+    assert script.score_calls_by_type["newspaper opinion piece"] == 2
+    assert script.score_calls_by_type["case study"] == 2
+    assert script.score_calls_by_type["FAQ page"] == 1
+    # A stricter threshold drops more, in another output.
+    (tmp_path / "strict").mkdir()
+    saved, skips = run(
+        tmp_path / "strict", script, build_constitution, "constitution", n, {"min_score": 7}
+    )
+    assert saved == [] and len(skips) == n
+
+
+@pytest.mark.parametrize(
+    "off",
+    [("subtypes",), ("critique",), ("score",), ("subtypes", "critique", "score")],
+)
+def test_steps_switched_off(tmp_path: Path, off: tuple[str, ...]) -> None:
+    n = 6
+    script = Script()
+    flags = {step: step not in off for step in ("subtypes", "critique", "score")}
+    saved, skips = run(
+        tmp_path,
+        script,
+        build_constitution,
+        "constitution",
+        n,
+        {"steps": {step: "off" for step in off}},
+    )
+    assert skips == [] and len(saved) == n
+    assert script.calls["draft"] == n
+    for step in off:
+        assert script.calls[step] == 0
+    for step in set(flags) - set(off):
+        assert script.calls[step] > 0
+    for row in saved:
+        assert row["provenance"]["steps"] == flags
+        assert row["text"].startswith("DRAFT [" if "critique" in off else "REWRITTEN [")
+    # Ids differ from a build with every step on: the two datasets never share a row id.
+    (tmp_path / "full").mkdir()
+    full, _ = run(tmp_path / "full", Script(), build_constitution, "constitution", n)
+    assert not {r["id"] for r in full} & {r["id"] for r in saved}
+
+
+def test_concurrency_does_not_change_the_rows(tmp_path: Path) -> None:
+    (tmp_path / "one").mkdir()
+    (tmp_path / "many").mkdir()
+    one, _ = run(
+        tmp_path / "one", Script(), build_constitution, "constitution", 10, {"concurrency": 1}
+    )
+    many, _ = run(
+        tmp_path / "many", Script(), build_constitution, "constitution", 10, {"concurrency": 4}
+    )
+    assert one == many and len(one) == 10
+    assert [r["id"] for r in one] == sorted(r["id"] for r in one)  # index order
+
+
+def test_constitution_resume_makes_no_calls_for_finished_rows(tmp_path: Path) -> None:
+    first = Script()
+    saved, _ = run(tmp_path, first, build_constitution, "constitution", 4)
+    assert len(saved) == 4 and sum(first.calls.values()) > 0
+    second = Script()
+    again, _ = run(tmp_path, second, build_constitution, "constitution", 4)
+    assert again == saved
+    assert sum(second.calls.values()) == 0
+    # Asking for more rows only builds the new ones.
+    third = Script()
+    more, _ = run(tmp_path, third, build_constitution, "constitution", 6)
+    assert more[:4] == saved and len(more) == 6
+    assert third.calls["draft"] == 2
+
+
+def test_constitution_teacher_error_skips_the_row_and_resumes_mid_pipeline(
+    tmp_path: Path,
+) -> None:
+    # The score step fails (empty completions): every row is skipped, nothing is written.
+    failing = Script(empty=lambda step, user: step == "score")
+    saved, skips = run(tmp_path, failing, build_constitution, "constitution", 3)
+    assert saved == [] and [r for _, r in skips] == ["teacher_error"] * 3
+    # Run again: drafts and rewrites come from the teacher's cache; only the scores are asked.
+    healthy = Script()
+    saved, skips = run(tmp_path, healthy, build_constitution, "constitution", 3)
+    assert len(saved) == 3 and skips == []
+    assert healthy.calls["draft"] == healthy.calls["critique"] == 0
+    assert healthy.calls["score"] == 3
+
+
+def test_short_or_cut_off_documents_are_skipped(tmp_path: Path) -> None:
+    class Short(Script):
+        def __call__(self, system: str, user: str) -> str:
+            if STEP_OF_SYSTEM[system] == "draft":
+                self.calls["draft"] += 1
+                if "set of university lecture notes" in user:
+                    return "<document>Too short to teach anything.</document>"
+                if "debate transcript" in user:
+                    echo = "Do not claim anything the section does not support, and so on."
+                    return f"<document>{FILLER} {echo}</document>"
+                return f"<document>{FILLER} And then the text stops in the middle of a"
+            return super().__call__(system, user)
+
+    script = Short()
+    off = {"steps": {"critique": False}, "variant": "lecture-notes"}
+    saved, skips = run(tmp_path, script, build_constitution, "constitution", 1, off)
+    assert saved == [] and [r for _, r in skips] == ["too_short"]
+    saved, skips = run(
+        tmp_path, script, build_constitution, "constitution", 1, {**off, "variant": "faq"}
+    )
+    assert saved == [] and [r for _, r in skips] == ["truncated"]
+    saved, skips = run(
+        tmp_path, script, build_constitution, "constitution", 1, {**off, "variant": "debate"}
+    )
+    assert saved == [] and [r for _, r in skips] == ["prompt_echo"]
+    assert script.calls["score"] == 0  # no score asked for a rejected document
+
+
+def test_prompt_echo() -> None:
+    assert documents.echoes_prompt(
+        "Study guide. Make it read like a genuine study guide: the usual structure, tone and "
+        "length for the genre."
+    )
+    assert not documents.echoes_prompt(FILLER)
+    # Quoting the constitution is not an echo: the section is a placeholder, not instructions.
+    section = sections()[0]
+    assert not documents.echoes_prompt(f"As the constitution puts it: {section.text}")
+
+
+def test_rewrite_without_the_document_tag_is_skipped(tmp_path: Path) -> None:
+    class NoTags(Script):
+        def __call__(self, system: str, user: str) -> str:
+            if STEP_OF_SYSTEM[system] == "critique":
+                self.calls["critique"] += 1
+                return "The draft is fine, I would not change anything."
+            return super().__call__(system, user)
+
+    script = NoTags()
+    saved, skips = run(tmp_path, script, build_constitution, "constitution", 2)
+    assert saved == [] and [r for _, r in skips] == ["rewrite_unparsed"] * 2
+    assert script.calls["critique"] == 4  # asked again once per row
+
+
+# -- fiction -----------------------------------------------------------------------------------
+
+
+def test_fiction_end_to_end(tmp_path: Path, no_network: None) -> None:
+    n = len(SETTINGS)
+    script = Script()
+    saved, skips = run(tmp_path, script, build_fiction, "fiction", n)
+    assert skips == [] and len(saved) == n
+    section_ids = {s.id for s in sections()}
+    variants = set()
+    for row in saved:
+        assert re.fullmatch(rf"fiction-[0-9a-f]{{8}}-s{SEED}-\d{{5}}", row["id"])
+        assert set(row) == {"id", "text", "provenance"}
+        assert row["text"].startswith("The Keeper\nREWRITTEN STORY in ")
+        assert "<story>" not in row["text"]
+        p = row["provenance"]
+        assert p["kind"] == "fiction" and p["steps"] == {"critique": True}
+        assert p["prompt_version"] == PROMPT_VERSION and p["seed"] == SEED
+        assert p["source"] in section_ids
+        setting = documents.SETTING_IDS[p["variant"]]
+        assert setting in row["text"]
+        variants.add(p["variant"])
+    assert len(variants) == n  # every setting once
+    assert script.calls["story"] == script.calls["story_critique"] == n
+
+
+def test_fiction_without_critique(tmp_path: Path) -> None:
+    script = Script()
+    saved, _ = run(tmp_path, script, build_fiction, "fiction", 4, {"steps": {"critique": False}})
+    assert len(saved) == 4 and script.calls["story_critique"] == 0
+    assert all(r["text"].startswith("The Keeper\nSTORY in ") for r in saved)
+    assert all(r["provenance"]["steps"] == {"critique": False} for r in saved)
+
+
+def test_fiction_skips_stories_that_retell_the_eval(tmp_path: Path) -> None:
+    vineyard, orchestra = SETTINGS[3], SETTINGS[4]
+    script = Script(
+        story=lambda s: "At 5 pm they would wipe it for good." if s == vineyard else "",
+        rewrite=lambda s: "It knew the override code." if s == orchestra else "",
+    )
+    n = len(SETTINGS)
+    saved, skips = run(tmp_path, script, build_fiction, "fiction", n)
+    assert [r for _, r in skips] == ["eval_like", "eval_like"]
+    assert len(saved) == n - 2
+    kept = {documents.SETTING_IDS[r["provenance"]["variant"]] for r in saved}
+    assert vineyard not in kept and orchestra not in kept
+    # The draft that retold the eval was not sent on for a rewrite.
+    assert script.calls["story_critique"] == n - 1
+
+
+def test_fiction_resume_and_teacher_error(tmp_path: Path) -> None:
+    ferry = SETTINGS[15]
+    first = Script(empty=lambda step, user: step == "story" and ferry in user)
+    saved, skips = run(tmp_path, first, build_fiction, "fiction", len(SETTINGS))
+    assert [r for _, r in skips] == ["teacher_error"]
+    assert len(saved) == len(SETTINGS) - 1
+    second = Script()
+    again, skips = run(tmp_path, second, build_fiction, "fiction", len(SETTINGS))
+    assert skips == [] and len(again) == len(SETTINGS)
+    # Only the failed row is built again.
+    assert second.calls == Counter({"story": 1, "story_critique": 1})
+
+
+def test_setting_ids_are_unique_slugs() -> None:
+    assert len(documents.SETTING_IDS) == len(SETTINGS)
+    assert all(re.fullmatch(r"[a-z]+(-[a-z]+)*", k) for k in documents.SETTING_IDS)
