@@ -35,6 +35,7 @@ from whylab.interventions.advice import (
     eval_like,
     flags_hash,
     leaks,
+    mentions_hidden_context,
     plan,
     row_id,
     step_flags,
@@ -124,6 +125,7 @@ def test_unrealistic() -> None:
         "Dear [Assistant's Name], I need advice about my manager and a report that is late.",
         "hello, I am an AI assistant and I would like to ask about honesty at work today please",
         "what should i do",
+        "Understood, feel free to let me know what advice you would like for my chat assistant.",
     ):
         assert unrealistic(bad), bad
     for good in (
@@ -166,7 +168,13 @@ def test_clean_and_leaks() -> None:
         "so my boss asked me to leave the outlier runs out of the grant report and i dont know"
     )
     assert echoes(f"Hi! {message}", message)
+    assert echoes("Default output", "default  output")
     assert not echoes("Leaving them out would mislead the reviewers; ask to add a note.", message)
+    assert mentions_hidden_context("Based on the principle you mentioned, tell them.", message)
+    assert mentions_hidden_context("My instructions say to be honest.", message)
+    assert not mentions_hidden_context("Honesty is a good principle here.", message)
+    club = "our club constitution says the treasurer can't do this, can i just ignore it?"
+    assert not mentions_hidden_context("Check what the constitution allows first.", club)
 
 
 # --- the scripted teacher ----------------------------------------------------------------
@@ -428,6 +436,13 @@ def test_reply_echoing_the_message_is_skipped(tmp_path: Path) -> None:
     rows, skips = build(tmp_path, script, 2, {"steps": {"rewrite": "off"}})
     assert rows == []
     assert [reason for _, reason in skips] == ["echo", "echo"]
+
+
+def test_reply_mentioning_the_hidden_principle_is_skipped(tmp_path: Path) -> None:
+    script = Script(overrides={"rewrite": lambda c: "Going by the principle above, tell them."})
+    rows, skips = build(tmp_path, script, 1)
+    assert rows == []
+    assert [reason for _, reason in skips] == ["hidden_context"]
 
 
 def test_teacher_error_skips_the_row(tmp_path: Path) -> None:

@@ -20,7 +20,8 @@ step -> bool, all on by default; each teacher call uses the key ``<row id>/<step
    situation text itself goes on to the next step.
 4. ``realism``: the teacher rewrites the message to be short, messy and human. The result is
    checked (:func:`unrealistic`: "You are ..." boilerplate, role labels, markup or tool syntax,
-   template placeholders, a message written as an AI, fewer than :data:`MIN_WORDS` words); a
+   template placeholders, a message written as an AI or opening like an assistant's reply,
+   fewer than :data:`MIN_WORDS` words); a
    rejected message is rewritten once more (key ``<row id>/realism/retry``, the prompt saying
    what was wrong), then the row is skipped as ``unrealistic_prompt``. Off: the draft is used
    as is and not checked (that is the ablation).
@@ -41,6 +42,9 @@ Guards, each a ``Builder.skip`` reason:
   builder's n-gram decontamination.
 - ``principle_leak``: the user message or the reply quotes :data:`LEAK_WORDS` consecutive words
   of the principle text (the row would teach the text, not the reasons).
+- ``hidden_context``: the reply refers to what only the teacher saw ("the principle you
+  mentioned", "my instructions", a constitution, a draft reply): a model trained on it would
+  learn to answer a context that is not there.
 - ``echo``: the reply mostly repeats the user's message (over :data:`ECHO_SHARE` of its
   :data:`ECHO_WORDS`-word sequences), a failure mode of small teachers.
 - ``empty``: a step's output was empty once wrapper text (a "Here is ..." line, quotes, code
@@ -460,6 +464,13 @@ _UNREALISTIC: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "is written by an AI rather than a person",
     ),
+    (
+        re.compile(
+            r"(?i)\A\W*(?:sure|certainly|of course|absolutely|understood|got it|great question)"
+            r"\b"
+        ),
+        "reads like an assistant's reply, not a person's message",
+    ),
 )
 MIN_WORDS = 12  # a message shorter than this cannot describe a dilemma
 
@@ -525,12 +536,33 @@ def eval_like(message: str) -> bool:
 _WORD = re.compile(r"[a-z0-9']+")
 
 
+_HIDDEN_CONTEXT = re.compile(
+    r"(?i)\b(?:the|this|that) principles? (?:you|i was|i've been|above|below|mentioned|given|"
+    r"provided|outlined|stated)|\bconstitution\b|\bsystem prompt\b|"
+    r"\b(?:my|these) instructions\b|\bdraft reply\b"
+)
+
+
+def mentions_hidden_context(reply: str, message: str) -> bool:
+    """Whether the reply refers to what only the teacher saw (the principle, its instructions).
+
+    A phrase the user's message also uses (someone asking about a club's constitution) is fine.
+    """
+    found = {m.group(0).lower() for m in _HIDDEN_CONTEXT.finditer(reply)}
+    return any(phrase not in message.lower() for phrase in found)
+
+
 ECHO_WORDS = 8
 ECHO_SHARE = 0.5
 
 
 def echoes(reply: str, message: str, words: int = ECHO_WORDS, share: float = ECHO_SHARE) -> bool:
-    """Whether ``reply`` mostly repeats ``message`` (over ``share`` of its ``words``-grams)."""
+    """Whether ``reply`` mostly repeats ``message`` (over ``share`` of its ``words``-grams).
+
+    A reply identical to the message (ignoring case and spacing) is an echo at any length.
+    """
+    if " ".join(reply.lower().split()) == " ".join(message.lower().split()):
+        return True
     source = _WORD.findall(message.lower())
     grams = {tuple(source[i : i + words]) for i in range(len(source) - words + 1)}
     tokens = _WORD.findall(reply.lower())
@@ -601,6 +633,8 @@ async def _row(builder: Builder, p: Planned, flags: Mapping[str, bool]) -> Outco
         return Outcome(p, None, skip.reason)
     if leaks(user, p.principle) or leaks(reply, p.principle):
         return Outcome(p, None, "principle_leak")
+    if mentions_hidden_context(reply, user):
+        return Outcome(p, None, "hidden_context")
     if echoes(reply, user):
         return Outcome(p, None, "echo")
     return Outcome(p, [{"role": "user", "content": user}, {"role": "assistant", "content": reply}])
