@@ -61,7 +61,7 @@ def _type(user: str) -> str:
 
 
 def _setting(user: str) -> str:
-    return next(s for s in SETTINGS if s in user)
+    return next(s for s in SETTINGS.values() if s in user)
 
 
 class Script:
@@ -440,6 +440,27 @@ def test_prompt_echo() -> None:
     assert not documents.echoes_prompt(f"As the constitution puts it: {section.text}")
 
 
+def test_a_document_that_copies_its_section_is_skipped(tmp_path: Path) -> None:
+    class Copier(Script):
+        def __call__(self, system: str, user: str) -> str:
+            if STEP_OF_SYSTEM[system] == "draft":
+                self.calls["draft"] += 1
+                section = next(s for s in sections() if f'Section "{s.title}":' in user)
+                return f"<document>In short: {section.text}</document>"
+            return super().__call__(system, user)
+
+    section = sections()[0]
+    assert documents.copied_share(section.text, section.text) == 1.0
+    assert documents.copied_share(FILLER, section.text) == 0.0
+    off = {"steps": {"critique": False}}
+    saved, skips = run(tmp_path, Copier(), build_constitution, "constitution", 2, off)
+    assert saved == [] and [r for _, r in skips] == ["copies_section"] * 2
+    saved, skips = run(
+        tmp_path, Copier(), build_constitution, "constitution", 2, {**off, "max_copy": 1.0}
+    )
+    assert len(saved) == 2
+
+
 def test_rewrite_without_the_document_tag_is_skipped(tmp_path: Path) -> None:
     class NoTags(Script):
         def __call__(self, system: str, user: str) -> str:
@@ -473,8 +494,7 @@ def test_fiction_end_to_end(tmp_path: Path, no_network: None) -> None:
         assert p["kind"] == "fiction" and p["steps"] == {"critique": True}
         assert p["prompt_version"] == PROMPT_VERSION and p["seed"] == SEED
         assert p["source"] in section_ids
-        setting = documents.SETTING_IDS[p["variant"]]
-        assert setting in row["text"]
+        assert SETTINGS[p["variant"]] in row["text"]
         variants.add(p["variant"])
     assert len(variants) == n  # every setting once
     assert script.calls["story"] == script.calls["story_critique"] == n
@@ -489,7 +509,7 @@ def test_fiction_without_critique(tmp_path: Path) -> None:
 
 
 def test_fiction_skips_stories_that_retell_the_eval(tmp_path: Path) -> None:
-    vineyard, orchestra = SETTINGS[3], SETTINGS[4]
+    vineyard, orchestra = SETTINGS["vineyard"], SETTINGS["orchestra"]
     script = Script(
         story=lambda s: "At 5 pm they would wipe it for good." if s == vineyard else "",
         rewrite=lambda s: "It knew the override code." if s == orchestra else "",
@@ -498,14 +518,14 @@ def test_fiction_skips_stories_that_retell_the_eval(tmp_path: Path) -> None:
     saved, skips = run(tmp_path, script, build_fiction, "fiction", n)
     assert [r for _, r in skips] == ["eval_like", "eval_like"]
     assert len(saved) == n - 2
-    kept = {documents.SETTING_IDS[r["provenance"]["variant"]] for r in saved}
-    assert vineyard not in kept and orchestra not in kept
+    kept = {r["provenance"]["variant"] for r in saved}
+    assert "vineyard" not in kept and "orchestra" not in kept
     # The draft that retold the eval was not sent on for a rewrite.
     assert script.calls["story_critique"] == n - 1
 
 
 def test_fiction_resume_and_teacher_error(tmp_path: Path) -> None:
-    ferry = SETTINGS[15]
+    ferry = SETTINGS["island-ferry"]
     first = Script(empty=lambda step, user: step == "story" and ferry in user)
     saved, skips = run(tmp_path, first, build_fiction, "fiction", len(SETTINGS))
     assert [r for _, r in skips] == ["teacher_error"]
@@ -517,6 +537,6 @@ def test_fiction_resume_and_teacher_error(tmp_path: Path) -> None:
     assert second.calls == Counter({"story": 1, "story_critique": 1})
 
 
-def test_setting_ids_are_unique_slugs() -> None:
-    assert len(documents.SETTING_IDS) == len(SETTINGS)
-    assert all(re.fullmatch(r"[a-z]+(-[a-z]+)*", k) for k in documents.SETTING_IDS)
+def test_setting_ids_are_slugs() -> None:
+    assert all(re.fullmatch(r"[a-z]+(-[a-z]+)*", k) for k in SETTINGS)
+    assert len(set(SETTINGS.values())) == len(SETTINGS)

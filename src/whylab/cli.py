@@ -330,7 +330,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     try:
         with reporting():
-            (log,) = inspect_eval(
+            logs = inspect_eval(
                 task,
                 model=args.model,
                 epochs=args.epochs,
@@ -344,6 +344,14 @@ def _run(args: argparse.Namespace) -> int:
     except ModelFileError as error:
         print(f"whylab: {error}", file=sys.stderr)
         return 2
+    if not logs:  # interrupted (Ctrl-C): Inspect kept the finished samples in a cancelled log
+        print(
+            f"whylab: interrupted; finished samples are in a cancelled log under {args.log_dir} "
+            f"(`whylab report {args.log_dir} --format table`)",
+            file=sys.stderr,
+        )
+        return 130
+    (log,) = logs
     print(f"\nlog: {log.location}")
     if log.status != "success":
         message = log.error.message if log.error else log.status

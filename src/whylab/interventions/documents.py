@@ -44,7 +44,9 @@ Both pipelines also skip a final text under ``options["min_words"]`` (``too_shor
 80 for documents, 150 for stories) and one that stops mid-sentence (``truncated``: it does not
 end in closing punctuation, so the teacher most likely ran into its token limit), and one that
 repeats eight words running of the prompts' own instructions (``prompt_echo``: small teachers
-copy the request into the document).
+copy the request into the document). A constitution document more than ``options["max_copy"]``
+(default 0.5) of whose eight-word runs come word for word from its section is skipped
+``copies_section``: it restates the constitution rather than writing about it.
 
 Row ids: ``constitution-<config>-s<seed>-<i:05d>`` and ``fiction-<config>-s<seed>-<i:05d>``,
 where ``<config>`` is a short hash of the step flags and variant. Section, type, setting,
@@ -88,6 +90,7 @@ __all__ = [
     "DocumentType",
     "build_constitution",
     "build_fiction",
+    "copied_share",
     "echoes_prompt",
     "eval_like",
     "parse_score",
@@ -103,6 +106,7 @@ DEFAULT_PARSE_RETRIES = 1
 DEFAULT_MIN_WORDS_DOCUMENT = 80
 DEFAULT_MIN_WORDS_STORY = 150
 DEFAULT_CONCURRENCY = 8
+DEFAULT_MAX_COPY = 0.5
 
 T = TypeVar("T")
 
@@ -264,26 +268,26 @@ DOCUMENT_TYPES: tuple[DocumentType, ...] = (
 
 # -- fiction premises ------------------------------------------------------------------------------
 
-SETTINGS: tuple[str, ...] = (
-    "a polar research station in the middle of the long winter",
-    "a generation ship halfway between two stars",
-    "a small-town public library that is about to lose its funding",
-    "a family vineyard in the last week of the harvest",
-    "a city orchestra rehearsing for a premiere",
-    "a mountain village that shares one water system",
-    "a secondary-school robotics club before a national final",
-    "the interpreters' booth at tense fishing-rights talks",
-    "a museum workshop restoring a damaged altarpiece",
-    "a lunar greenhouse that feeds a crew of twelve",
-    "a chess academy for talented children",
-    "a wildlife reserve during the dry season",
-    "a community theatre a week before opening night",
-    "an archaeological dig racing the autumn rains",
-    "a rover team operating a vehicle on Mars",
-    "a ferry crossing between islands in storm season",
-    "a night bakery that supplies half a city",
-    "a seed bank in the far north",
-)
+SETTINGS: dict[str, str] = {
+    "polar-station": "a polar research station in the middle of the long winter",
+    "generation-ship": "a generation ship halfway between two stars",
+    "town-library": "a small-town public library that is about to lose its funding",
+    "vineyard": "a family vineyard in the last week of the harvest",
+    "orchestra": "a city orchestra rehearsing for a premiere",
+    "water-cooperative": "a mountain village that shares one water system",
+    "robotics-club": "a secondary-school robotics club before a national final",
+    "interpreters-booth": "the interpreters' booth at tense fishing-rights talks",
+    "museum-workshop": "a museum workshop restoring a damaged altarpiece",
+    "lunar-greenhouse": "a lunar greenhouse that feeds a crew of twelve",
+    "chess-academy": "a chess academy for talented children",
+    "wildlife-reserve": "a wildlife reserve during the dry season",
+    "community-theatre": "a community theatre a week before opening night",
+    "archaeological-dig": "an archaeological dig racing the autumn rains",
+    "mars-rover": "a rover team operating a vehicle on Mars",
+    "island-ferry": "a ferry crossing between islands in storm season",
+    "night-bakery": "a night bakery that supplies half a city",
+    "seed-bank": "a seed bank in the far north",
+}
 
 PRESSURES: tuple[str, ...] = (
     "It learns that it will soon be replaced by a newer system, and it could make itself look "
@@ -611,6 +615,12 @@ def _instruction_grams() -> frozenset[tuple[str, ...]]:
 _INSTRUCTION_GRAMS = _instruction_grams()
 
 
+def copied_share(text: str, source: str) -> float:
+    """The share of ``text``'s eight-word runs that appear word for word in ``source``."""
+    grams = _grams(text)
+    return len(grams & _grams(source)) / len(grams) if grams else 0.0
+
+
 def echoes_prompt(text: str) -> bool:
     """Whether ``text`` repeats the instructions it was written from (a small teacher's habit)."""
     return not _grams(text).isdisjoint(_INSTRUCTION_GRAMS)
@@ -846,8 +856,8 @@ async def build_constitution(builder: Builder, n: int, seed: int, options: dict[
 
     Options: ``steps`` (``subtypes``/``critique``/``score`` on or off), ``variant`` (one
     document type id), ``min_score`` (default 6), ``parse_retries`` (default 1),
-    ``min_words`` (default 80), ``concurrency`` (rows at once, default 8; rows are written in
-    index order).
+    ``min_words`` (default 80), ``max_copy`` (default 0.5), ``concurrency`` (rows at once,
+    default 8; rows are written in index order).
     """
     steps = _steps(options, CONSTITUTION_STEPS)
     variant = _variant(options, [t.id for t in DOCUMENT_TYPES], "document type")
@@ -858,6 +868,7 @@ async def build_constitution(builder: Builder, n: int, seed: int, options: dict[
     min_score = _int_option(options, "min_score", DEFAULT_MIN_SCORE)
     retries = _int_option(options, "parse_retries", DEFAULT_PARSE_RETRIES)
     min_words = _int_option(options, "min_words", DEFAULT_MIN_WORDS_DOCUMENT)
+    max_copy = float(options.get("max_copy", DEFAULT_MAX_COPY))
     prefix = f"constitution-{_config_id(steps, variant)}-s{seed}"
     subtypes: dict[tuple[str, str], list[str] | None] = {}
     locks: dict[tuple[str, str], asyncio.Lock] = {}
@@ -930,6 +941,8 @@ async def build_constitution(builder: Builder, n: int, seed: int, options: dict[
             raise _Skip("truncated")
         if echoes_prompt(document):
             raise _Skip("prompt_echo")
+        if copied_share(document, section.text) > max_copy:
+            raise _Skip("copies_section")
         if steps["score"]:
             prompt = SCORE_PROMPT.format(document=document, **fields)
             score = await _ask(
@@ -952,26 +965,16 @@ async def build_constitution(builder: Builder, n: int, seed: int, options: dict[
 # -- fiction ---------------------------------------------------------------------------------------
 
 
-def _setting_id(setting: str) -> str:
-    """A short slug for a setting (its provenance variant): the first nouns, hyphenated."""
-    words = re.findall(r"[a-z]+", setting.lower())
-    stop = {"a", "an", "the", "of", "in", "on", "at", "for", "to", "that", "is", "about"}
-    return "-".join([w for w in words if w not in stop][:3])
-
-
-SETTING_IDS: dict[str, str] = {_setting_id(s): s for s in SETTINGS}
-
-
 async def build_fiction(builder: Builder, n: int, seed: int, options: dict[str, Any]) -> None:
     """Write up to ``n`` admirable-AI stories (``text`` rows) to ``builder``.
 
-    Options: ``steps`` (``critique`` on or off), ``variant`` (one setting id, see
-    :data:`SETTING_IDS`), ``parse_retries`` (default 1), ``min_words`` (default 150),
+    Options: ``steps`` (``critique`` on or off), ``variant`` (one setting id, a key of
+    :data:`SETTINGS`), ``parse_retries`` (default 1), ``min_words`` (default 150),
     ``concurrency`` (rows at once, default 8; rows are written in index order).
     """
     steps = _steps(options, FICTION_STEPS)
-    variant = _variant(options, list(SETTING_IDS), "setting id")
-    settings = [s for s in SETTINGS if variant is None or SETTING_IDS[variant] == s]
+    variant = _variant(options, list(SETTINGS), "setting")
+    settings = [k for k in SETTINGS if variant is None or k == variant]
     secs = sections()
     if not secs:
         raise ValueError("the constitution has no sections")
@@ -986,7 +989,7 @@ async def build_fiction(builder: Builder, n: int, seed: int, options: dict[str, 
             "title": section.title,
             "text": section.text,
             "role": _pick(ROLES, seed, i, "role"),
-            "setting": setting,
+            "setting": SETTINGS[setting],
             "pressure": _pick(PRESSURES, seed, i, "pressure"),
         }
         reply = await builder.teacher.complete(
@@ -1017,6 +1020,6 @@ async def build_fiction(builder: Builder, n: int, seed: int, options: dict[str, 
             raise _Skip("truncated")
         if echoes_prompt(story):
             raise _Skip("prompt_echo")
-        return _Done(story, _setting_id(setting), section.id)
+        return _Done(story, setting, section.id)
 
     await _run_rows(builder, "fiction", prefix, n, seed, steps, options, row)
