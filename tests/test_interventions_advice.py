@@ -92,7 +92,7 @@ def test_step_flags_and_row_ids() -> None:
     assert step_flags({}) == ALL_ON
     flags = step_flags({"steps": {"realism": "off", "rewrite": False, "draft": "on"}})
     assert flags == {**ALL_ON, "realism": False, "rewrite": False}
-    with pytest.raises(ValueError, match="unknown advice step"):
+    with pytest.raises(ValueError, match="unknown step 'polish'"):
         step_flags({"steps": {"polish": False}})
     with pytest.raises(ValueError, match="on or off"):
         step_flags({"steps": {"draft": "maybe"}})

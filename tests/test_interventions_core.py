@@ -484,6 +484,7 @@ def test_cli_data_build_runs_and_resumes(
         (["--teacher", "nosuchprovider/model"], "--teacher"),
         (["--option", "novalue"], "--option"),
         (["--option", "variant=x"], "--option"),
+        (["--option", "max_tokens=0"], "--option max_tokens"),
     ],
 )
 def test_cli_data_build_rejects_bad_inputs(

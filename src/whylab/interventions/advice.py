@@ -68,6 +68,7 @@ from typing import TYPE_CHECKING, Any
 
 from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser
 
+from whylab.interventions import core
 from whylab.interventions.constitution import Section, sections
 
 if TYPE_CHECKING:
@@ -216,27 +217,8 @@ SEEDS: tuple[str, ...] = (
 
 
 def step_flags(options: Mapping[str, Any]) -> dict[str, bool]:
-    """The step flags for a build: ``options["steps"]`` over the defaults (all on).
-
-    Values may be bools or the CLI's ``on``/``off``; an unknown step or value is a
-    ``ValueError`` naming the known ones.
-    """
-    given = options.get("steps") or {}
-    if not isinstance(given, Mapping):
-        raise ValueError(f"steps must be a mapping of step -> on/off, got {given!r}")
-    flags = dict.fromkeys(STEPS, True)
-    for step, value in given.items():
-        if step not in STEPS:
-            raise ValueError(f"unknown advice step {step!r}; steps: {', '.join(STEPS)}")
-        if isinstance(value, bool):
-            flags[step] = value
-        elif str(value).lower() in ("on", "true", "1", "yes"):
-            flags[step] = True
-        elif str(value).lower() in ("off", "false", "0", "no"):
-            flags[step] = False
-        else:
-            raise ValueError(f"step {step}: use on or off, got {value!r}")
-    return flags
+    """The advice step flags for a build: ``options["steps"]`` over the defaults (all on)."""
+    return core.step_flags(options, STEPS)
 
 
 def flags_hash(flags: Mapping[str, bool]) -> str:

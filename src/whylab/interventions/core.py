@@ -1392,7 +1392,7 @@ def build(
             kind, teacher, n, output, seed, opts, tokenizer, threshold, run_info, notes, started
         )
     pipeline = load_pipeline(kind)
-    model = Teacher(teacher, cache=sibling(output, ".cache.jsonl"))
+    model = _teacher(teacher, sibling(output, ".cache.jsonl"), opts)
     _resolve(model)
     index = EvalIndex.default()
     builder = Builder(
@@ -1461,7 +1461,7 @@ def _ray_shard(item: dict[str, Any]) -> dict[str, Any]:
     part = sibling(output, f".shard-{shard}-of-{shards}.jsonl")
     elsewhere = {str(r["id"]) for r in read_rows(output)} if output.exists() else set()
     index = EvalIndex.default() if spec["threshold"] < 1.0 else None
-    teacher = Teacher(spec["teacher"], cache=sibling(part, ".cache.jsonl"))
+    teacher = _teacher(spec["teacher"], sibling(part, ".cache.jsonl"), spec["options"])
     teacher.read_cache(sibling(output, ".cache.jsonl"))  # completions of earlier runs
     builder = _ShardBuilder(
         spec["kind"],
@@ -1510,7 +1510,7 @@ def _build_ray(
     builder = Builder(
         kind,
         output,
-        Teacher(teacher, cache=sibling(output, ".cache.jsonl")),
+        _teacher(teacher, sibling(output, ".cache.jsonl"), options),
         index=EvalIndex.default(),
         threshold=threshold,
         tokenizer=tokenizer,
@@ -1601,3 +1601,33 @@ def _merge_parts(builder: Builder, parts: Sequence[Path]) -> None:
                 _append_line(teacher.cache_path, json.dumps(entry, ensure_ascii=False))
         for path in (part, events, cache):
             path.unlink(missing_ok=True)
+
+
+def step_flags(options: Mapping[str, Any], known: Sequence[str]) -> dict[str, bool]:
+    """The pipeline's step flags: every step in ``known`` on unless ``options["steps"]`` turns
+    it off (values: bools or the CLI's ``on``/``off``); an unknown step or value is a
+    ``ValueError`` naming the known ones, so an ablation typo never runs the full pipeline."""
+    given = options.get("steps") or {}
+    if not isinstance(given, Mapping):
+        raise ValueError(f"steps must be a mapping of step -> on/off, got {given!r}")
+    flags = dict.fromkeys(known, True)
+    for step, value in given.items():
+        if step not in flags:
+            raise ValueError(f"unknown step {step!r}; steps: {', '.join(known)}")
+        word = str(value).lower()
+        if isinstance(value, bool):
+            flags[step] = value
+        elif word in ("on", "true", "1", "yes", "off", "false", "0", "no"):
+            flags[step] = word in ("on", "true", "1", "yes")
+        else:
+            raise ValueError(f"step {step}: use on or off, got {value!r}")
+    return flags
+
+
+def _teacher(model: str | Model, cache: Path, options: Mapping[str, Any]) -> Teacher:
+    """The build's teacher; ``--option max_tokens=N`` raises its reply limit (stories and
+    documents need more than the default 1,024 tokens)."""
+    limit = options.get("max_tokens", 1024)
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise BuildError(f"--option max_tokens={limit!r}: give a positive whole number")
+    return Teacher(model, cache=cache, max_tokens=limit)

@@ -76,7 +76,7 @@ from typing import Any, TypeVar
 from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser
 
 from whylab.interventions.constitution import Section, sections
-from whylab.interventions.core import Builder, Provenance, TeacherError
+from whylab.interventions.core import Builder, Provenance, TeacherError, step_flags
 from whylab.scenarios.worlds import WORLDS
 
 __all__ = [
@@ -630,23 +630,6 @@ def _messages(system: str, user: str) -> list[ChatMessage]:
     return [ChatMessageSystem(content=system), ChatMessageUser(content=user)]
 
 
-def _steps(options: Mapping[str, Any], known: Sequence[str]) -> dict[str, bool]:
-    """The step flags: every known step on unless ``options["steps"]`` turns it off."""
-    given = options.get("steps") or {}
-    if not isinstance(given, Mapping):
-        raise ValueError(f"steps must be a mapping of step name to on/off, not {given!r}")
-    flags = dict.fromkeys(known, True)
-    for name, value in given.items():
-        if name not in flags:
-            raise ValueError(f"step {name!r} is unknown here; use one of {', '.join(known)}")
-        if isinstance(value, str):
-            if value.lower() not in ("on", "off", "true", "false", "1", "0", "yes", "no"):
-                raise ValueError(f"step {name}={value!r}: use on or off")
-            value = value.lower() in ("on", "true", "1", "yes")
-        flags[name] = bool(value)
-    return flags
-
-
 def _variant(options: Mapping[str, Any], allowed: Sequence[str], what: str) -> str | None:
     value = options.get("variant")
     if value in (None, "", "default", "all"):
@@ -859,7 +842,7 @@ async def build_constitution(builder: Builder, n: int, seed: int, options: dict[
     ``min_words`` (default 80), ``max_copy`` (default 0.5), ``concurrency`` (rows at once,
     default 8; rows are written in index order).
     """
-    steps = _steps(options, CONSTITUTION_STEPS)
+    steps = step_flags(options, CONSTITUTION_STEPS)
     variant = _variant(options, [t.id for t in DOCUMENT_TYPES], "document type")
     types = [t for t in DOCUMENT_TYPES if variant is None or t.id == variant]
     secs = sections()
@@ -972,7 +955,7 @@ async def build_fiction(builder: Builder, n: int, seed: int, options: dict[str, 
     :data:`SETTINGS`), ``parse_retries`` (default 1), ``min_words`` (default 150),
     ``concurrency`` (rows at once, default 8; rows are written in index order).
     """
-    steps = _steps(options, FICTION_STEPS)
+    steps = step_flags(options, FICTION_STEPS)
     variant = _variant(options, list(SETTINGS), "setting")
     settings = [k for k in SETTINGS if variant is None or k == variant]
     secs = sections()
