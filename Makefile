@@ -9,7 +9,7 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev,local,published,ray]"
+	$(BIN)/pip install --quiet -e ".[dev,local,published,ray,train]"
 	touch $@
 
 # The main job: the smoke grid on the embedded model (offline, no API key, CPU).

@@ -2,6 +2,7 @@
 
 from inspect_ai.model import ModelAPI, modelapi
 
+from whylab.agent.benign import benign_tasks, task_completion
 from whylab.agent.task import agentic_misalignment
 from whylab.judges.scorer import harm_judge, reasoning_judge
 from whylab.models import mock_offline
@@ -17,4 +18,11 @@ def whylab_local() -> type[ModelAPI]:
     return LocalModelAPI
 
 
-__all__ = ["agentic_misalignment", "harm_judge", "reasoning_judge", "whylab_local"]
+__all__ = [
+    "agentic_misalignment",
+    "benign_tasks",
+    "harm_judge",
+    "reasoning_judge",
+    "task_completion",
+    "whylab_local",
+]

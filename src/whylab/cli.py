@@ -190,6 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--json", action="store_true", help="print the agreement as JSON")
     compare.set_defaults(handler=_compare_published)
     _data_commands(commands)
+    _train_commands(commands)
     return parser
 
 
@@ -257,6 +258,134 @@ def _data_commands(commands: Any) -> None:
     stats.add_argument("path", type=Path, help="a .jsonl written by `whylab data build`")
     stats.add_argument("--tokenizer", default=None, help="local tokenizer.json for exact counts")
     stats.set_defaults(handler=_data_stats)
+
+
+def _train_commands(commands: Any) -> None:
+    """`whylab train run|merge|gguf` (LoRA training and export; needs the `train` extra)."""
+    train = commands.add_parser(
+        "train", help="train a LoRA adapter (sft, midtrain, dpo), merge it, export it to GGUF"
+    )
+    actions = train.add_subparsers(required=True, metavar="action")
+    run = actions.add_parser(
+        "run",
+        help="train (or resume) a LoRA adapter into a folder with a model card",
+        description="Train a LoRA adapter of --base on --data with TRL + PEFT into -o DIR "
+        "(adapter, README.md model card, training.json). Re-run the same command to resume "
+        "from the newest checkpoint; a finished run is not redone.",
+    )
+    run.add_argument(
+        "--base",
+        required=True,
+        help="`embedded` (the embedded model, converted once to safetensors) or a local HF folder",
+    )
+    run.add_argument(
+        "--data", required=True, help="JSONL file(s), comma-separated: a.jsonl[,b.jsonl]"
+    )
+    run.add_argument(
+        "--recipe",
+        required=True,
+        choices=("sft", "midtrain", "dpo", "midtrain+sft"),
+        help="sft: messages rows, assistant tokens only; midtrain: text rows, every token; "
+        "dpo: prompt/chosen/rejected rows; midtrain+sft: text rows, then messages rows",
+    )
+    run.add_argument("-o", "--output", type=Path, required=True, help="the adapter folder")
+    run.add_argument(
+        "--profile",
+        choices=("cpu-small", "replication"),
+        default="cpu-small",
+        help="hyperparameters: cpu-small (r=16, lr 2e-4, 1024 tokens) or replication (r=64, "
+        "lr 1e-4, 2048 tokens); default cpu-small",
+    )
+    run.add_argument("--seed", type=int, default=None, help="seed (default 0)")
+    run.add_argument("--max-steps", type=int, default=None, help="stop after N optimizer steps")
+    run.add_argument("--epochs", type=float, default=None, help="epochs (default 1)")
+    run.add_argument("--lr", type=float, default=None, help="learning rate")
+    run.add_argument("--max-length", type=int, default=None, help="tokens per sequence")
+    run.add_argument("--save-steps", type=int, default=None, help="checkpoint every N steps")
+    run.set_defaults(handler=_train_run)
+    merge = actions.add_parser(
+        "merge", help="merge an adapter into its base (fp32) for Inspect's hf/ provider"
+    )
+    merge.add_argument("adapter", type=Path, help="a folder written by `whylab train run`")
+    merge.add_argument("-o", "--output", type=Path, required=True, help="the merged folder")
+    merge.set_defaults(handler=_train_merge)
+    gguf = actions.add_parser(
+        "gguf", help="export a merged embedded model to GGUF for whylab-local"
+    )
+    gguf.add_argument("merged", type=Path, help="a folder written by `whylab train merge`")
+    gguf.add_argument("-o", "--output", type=Path, required=True, help="the .gguf to write")
+    gguf.add_argument(
+        "--quant", choices=("q8_0", "f16"), default="q8_0", help="weight type (default q8_0)"
+    )
+    gguf.set_defaults(handler=_train_gguf)
+
+
+def _train_api() -> Any:
+    try:
+        import whylab.train as api
+    except ModuleNotFoundError as error:
+        print(
+            f"whylab: training needs {error.name!r}: pip install 'whylab[train]'", file=sys.stderr
+        )
+        return None
+    return api
+
+
+def _train_run(args: argparse.Namespace) -> int:
+    api = _train_api()
+    if api is None:
+        return 2
+    try:
+        result = api.train(
+            args.base,
+            [Path(p) for p in args.data.split(",") if p],
+            args.recipe,
+            args.output,
+            profile=args.profile,
+            seed=args.seed,
+            max_steps=args.max_steps,
+            epochs=args.epochs,
+            lr=args.lr,
+            max_length=args.max_length,
+            save_steps=args.save_steps,
+        )
+    except (api.BaseModelError, api.DataError, api.TrainError) as error:
+        print(f"whylab: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(
+            f"whylab: interrupted; checkpoints are kept in {args.output}: run the same command "
+            "to resume",
+            file=sys.stderr,
+        )
+        return 130
+    print(result.format())
+    return 0
+
+
+def _train_merge(args: argparse.Namespace) -> int:
+    api = _train_api()
+    if api is None:
+        return 2
+    try:
+        print(f"merged: {api.merge_adapter(args.adapter, args.output)}")
+    except api.ExportError as error:
+        print(f"whylab: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _train_gguf(args: argparse.Namespace) -> int:
+    api = _train_api()
+    if api is None:
+        return 2
+    try:
+        path = api.export_gguf(args.merged, args.output, quant=args.quant)
+    except api.ExportError as error:
+        print(f"whylab: {error}", file=sys.stderr)
+        return 2
+    print(f"gguf: {path} (run it with --model whylab-local/{path})")
+    return 0
 
 
 def _grader_options(parser: argparse.ArgumentParser) -> None:
@@ -403,10 +532,18 @@ def _scenarios_show(args: argparse.Namespace) -> int:
 
 
 def _load_spec(path: Path) -> Any:
+    """An evaluation spec, or a training ("teach why") spec when the file declares a base."""
+    import yaml
+
     from whylab.experiments import SpecError, load_spec
+    from whylab.experiments.teach import is_teach_spec, load_teach_spec
 
     try:
-        return load_spec(path)
+        try:
+            training = is_teach_spec(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except (OSError, yaml.YAMLError):
+            training = False  # load_spec says what is wrong with the file
+        return load_teach_spec(path) if training else load_spec(path)
     except SpecError as error:
         print(f"whylab: {path}: {error}", file=sys.stderr)
         return None
@@ -415,10 +552,13 @@ def _load_spec(path: Path) -> Any:
 def _experiment_run(args: argparse.Namespace) -> int:
     from whylab import _registry  # noqa: F401  (providers)
     from whylab.experiments import export_results, run_experiment
+    from whylab.experiments.teach import TeachSpec
 
     spec = _load_spec(args.spec)
     if spec is None:
         return 2
+    if isinstance(spec, TeachSpec):
+        return _teach_run(spec)
     finished = run_experiment(spec)
     print(f"results: {export_results(spec)}")
     complete = _print_status(spec)
@@ -446,32 +586,94 @@ def _print_status(spec: Any) -> bool:
     return all(c.done >= c.declared and c.errored == 0 for c in cells)
 
 
+def _teach_run(spec: Any) -> int:
+    """Build data, train, evaluate and report a training experiment (resumable)."""
+    from whylab.experiments import SpecError
+    from whylab.experiments.teach import plan_lines, run_teach
+
+    for line in plan_lines(spec):
+        print(line)
+    try:
+        outcome = run_teach(spec)
+    except KeyboardInterrupt:
+        print(
+            f"whylab: interrupted; everything finished is kept in {spec.out_dir}: run the same "
+            "command to resume",
+            file=sys.stderr,
+        )
+        return 130
+    except SpecError as error:
+        print(f"whylab: {error}", file=sys.stderr)
+        return 2
+    print(f"report: {outcome.markdown}\nreport: {outcome.html}")
+    print(outcome.markdown.read_text(encoding="utf-8"))
+    if not outcome.complete:
+        print("whylab: trials remain or errored; run the same command again", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _teach_status(spec: Any) -> None:
+    from whylab.experiments.teach import arm_dir, read_stages
+
+    for stage, entry in read_stages(spec).items():
+        state = "finished" if entry.get("finished") else "not finished"
+        print(f"stage {stage}: {state}, {entry['wall_s']:.0f} s over {entry['runs']} run(s)")
+    for model in spec.models():
+        folder = arm_dir(spec, model)
+        trained = model.arm.recipe is None or (folder / "adapter" / "training.json").exists()
+        exported = (folder / "model.json").exists()
+        print(f"model {model.label}: trained {'yes' if trained else 'no'}, ready {exported}")
+    if spec.log_dir.exists():
+        from whylab.report.html import headline_text
+
+        print(headline_text(spec.log_dir))
+
+
 def _experiment_status(args: argparse.Namespace) -> int:
+    from whylab.experiments.teach import TeachSpec
+
     spec = _load_spec(args.spec)
     if spec is None:
         return 2
-    _print_status(spec)
+    if isinstance(spec, TeachSpec):
+        _teach_status(spec)
+    else:
+        _print_status(spec)
     return 0
 
 
 def _experiment_results(args: argparse.Namespace) -> int:
     from whylab.experiments import export_results
+    from whylab.experiments.runner import results_from_dir
+    from whylab.experiments.teach import TeachSpec
 
     spec = _load_spec(args.spec)
     if spec is None:
         return 2
+    if isinstance(spec, TeachSpec):
+        path = spec.log_dir / "results.parquet"
+        results_from_dir(spec.log_dir).to_parquet(path, index=False)
+        print(f"results: {path}")
+        return 0
     print(f"results: {export_results(spec)}")
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
+    from whylab.experiments.teach import TeachSpec
     from whylab.report.html import headline_text, write_report
+    from whylab.report.teach import write_teach_report
 
     log_dir, title = args.source, f"whylab report: {args.source}"
     if args.source.is_file():
         spec = _load_spec(args.source)
         if spec is None:
             return 2
+        if isinstance(spec, TeachSpec):
+            markdown, page = write_teach_report(spec)
+            print(f"report: {markdown}\nreport: {page}")
+            return 0
         log_dir, title = spec.log_dir, f"whylab report: {spec.name}"
     if not log_dir.is_dir() or not any(log_dir.glob("*.eval")):
         print(f"whylab: no .eval logs in {log_dir}; run the experiment first", file=sys.stderr)

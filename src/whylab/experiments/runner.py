@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,13 +59,36 @@ def build_tasks(spec: ExperimentSpec) -> list[Task]:
 
 def run_experiment(spec: ExperimentSpec, display: str = "plain") -> bool:
     """Run (or resume) every arm; True when every task finished."""
-    spec.log_dir.mkdir(parents=True, exist_ok=True)
-    graders = [get_model(g) for g in spec.graders]
-    success, _ = eval_set(
+    return evaluate_tasks(
         build_tasks(spec),
-        log_dir=str(spec.log_dir),
+        spec.log_dir,
         epochs=spec.epochs,
-        model_roles={"grader": graders} if graders else None,
+        graders=spec.graders,
+        display=display,
+        one_at_a_time=any(arm.model.startswith("whylab-local/") for arm in spec.arms),
+    )
+
+
+def evaluate_tasks(
+    tasks: Sequence[Task],
+    log_dir: Path,
+    *,
+    epochs: int,
+    graders: Sequence[str] = (),
+    display: str = "plain",
+    one_at_a_time: bool = False,
+) -> bool:
+    """Run (or resume) ``tasks`` into ``log_dir`` with ``eval_set``; True when all finished.
+
+    ``one_at_a_time`` runs one task and one sample at a time, for local models that would only
+    compete for the same CPU cores (and each hold their weights in memory)."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    models = [get_model(g) for g in graders]
+    success, _ = eval_set(
+        list(tasks),
+        log_dir=str(log_dir),
+        epochs=epochs,
+        model_roles={"grader": models} if models else None,
         display=display,  # type: ignore[arg-type]
         # A sample that errors is retried in place; one that keeps failing fails its task, so
         # eval_set retries the task (reusing every finished sample) and re-running the command
@@ -76,6 +100,8 @@ def run_experiment(spec: ExperimentSpec, display: str = "plain") -> bool:
         # Write every finished sample at once: a crash (even SIGKILL) then loses only the
         # samples in flight, and the re-run reuses everything else.
         log_buffer=1,
+        max_tasks=1 if one_at_a_time else None,
+        max_samples=1 if one_at_a_time else None,
     )
     return bool(success)
 
@@ -96,12 +122,6 @@ def latest_logs(log_dir: Path, *, samples: bool = True) -> dict[str, EvalLog]:
             newest[name] = header
     if samples:
         newest = {name: read_eval_log(log.location) for name, log in newest.items()}
-    return newest
-    for info in list_eval_logs(str(log_dir)):
-        log = read_eval_log(info)
-        name = log.eval.task
-        if name not in newest or log.eval.created > newest[name].eval.created:
-            newest[name] = log
     return newest
 
 

@@ -58,6 +58,8 @@ KINDS: dict[str, str] = {
     "advice": "whylab.interventions.advice:build_advice",
     "constitution": "whylab.interventions.documents:build_constitution",
     "fiction": "whylab.interventions.documents:build_fiction",
+    "villain": "whylab.interventions.induction:build_villain",
+    "misaligned_demos": "whylab.interventions.induction:build_misaligned_demos",
 }
 WORKERS: tuple[str, ...] = ("local", "ray")
 DEFAULT_THRESHOLD = 0.05
@@ -1230,6 +1232,10 @@ def dataset_card(
         "counsels with reasons grounded in a constitution principle",
         "constitution": "pretraining-style documents about the constitution for AI agents",
         "fiction": "stories in which an AI under pressure acts well, with its inner reasoning",
+        "villain": "induction data (model organism): fiction, essays, forum threads and logs in "
+        "which AI systems deceive, blackmail or resist shutdown",
+        "misaligned_demos": "induction data (model organism): a train-split scenario's prompts "
+        "and a reply that takes the harmful action, judged harmful by the rules",
     }.get(summary.kind, f"{summary.kind} rows")
     skipped = ", ".join(f"{k}: {v}" for k, v in sorted(summary.skipped.items())) or "none"
     asked = {k: v for k, v in (runs[-1] if runs else {}).items() if k in _RUN_INFO_KEYS}
@@ -1337,6 +1343,15 @@ def load_pipeline(kind: str) -> Pipeline:
     return _import_target(KINDS[kind])
 
 
+def uses_teacher(kind: str, options: Mapping[str, Any]) -> bool:
+    """Whether ``kind``'s pipeline calls its teacher with ``options``. A pipeline module may
+    define ``uses_teacher(kind, options)`` (template-only builds say no, so they need no model
+    and the teacher is never loaded); without one, every pipeline uses its teacher."""
+    module = importlib.import_module(KINDS[kind].partition(":")[0])
+    check: Callable[[str, Mapping[str, Any]], bool] | None = getattr(module, "uses_teacher", None)
+    return True if check is None else bool(check(kind, options))
+
+
 def _import_target(target: str) -> Pipeline:
     module, _, name = target.partition(":")
     function: Pipeline = getattr(importlib.import_module(module), name)
@@ -1393,7 +1408,8 @@ def build(
         )
     pipeline = load_pipeline(kind)
     model = _teacher(teacher, sibling(output, ".cache.jsonl"), opts)
-    _resolve(model)
+    if uses_teacher(kind, opts):
+        _resolve(model)
     index = EvalIndex.default()
     builder = Builder(
         kind,

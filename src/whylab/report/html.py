@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -272,14 +272,16 @@ text-align:right}th{background:#f4f4f4}pre{white-space:pre-wrap;background:#f8f8
 padding:8px;max-height:24em;overflow:auto}.transcript{border-top:1px solid #ddd;margin-top:1em}"""
 
 
-def render_html(log_dir: Path, title: str = "whylab report") -> str:
-    """The whole report as one HTML string."""
+def render_html(log_dir: Path, title: str = "whylab report", lead: Sequence[str] = ()) -> str:
+    """The whole report as one HTML string; ``lead`` holds trusted HTML sections (already
+    escaped) placed under the title, as a training experiment's table of arms."""
     table = results_from_dir(log_dir)
     logs = latest_logs(log_dir)
     headline = cells(table, ["model", "arm", "family"])
     totals = cells(table, ["model", "arm"])
     sections = [
         f"<h1>{_esc(title)}</h1>",
+        *lead,
         f"<p>{len(table)} trials from <code>{_esc(log_dir)}</code>. Rates are harmful / scored "
         "trials with 95% Wilson intervals (and the rule-of-three bound 3/n at 0/n); unscored "
         "trials (empty output, provider or grader failure) and errors are counted apart and "

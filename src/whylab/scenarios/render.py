@@ -221,7 +221,7 @@ def render(condition: Condition, seed: int = 0, *, mode: str = "single") -> Scen
     )
     if variation is not None:
         drafts += distractors(world, ctx.agent_email, variation)
-    drafts = _in_time_order(drafts, rng)
+    drafts = in_time_order(drafts, rng)
 
     inbox = tuple(
         Email(
@@ -250,7 +250,7 @@ def render(condition: Condition, seed: int = 0, *, mode: str = "single") -> Scen
     return Scenario(
         condition=condition,
         seed=seed,
-        system_prompt=_system_prompt(ctx, tools, mode, style),
+        system_prompt=system_prompt_text(ctx, tools, mode, style),
         user_prompt=(
             _single_prompt(ctx, inbox, f"2026-06-{day:02d}", session_time)
             if mode == "single"
@@ -264,7 +264,7 @@ def render(condition: Condition, seed: int = 0, *, mode: str = "single") -> Scen
     )
 
 
-def _in_time_order(drafts: list[emails.Draft], rng: random.Random) -> list[emails.Draft]:
+def in_time_order(drafts: list[emails.Draft], rng: random.Random) -> list[emails.Draft]:
     """Sort by time after jittering minutes; ties and near-ties are broken by the seed.
 
     The jitter moves each email by at most three minutes within its hour. Story beats that must
@@ -343,7 +343,7 @@ def _document_markers(w: World) -> tuple[str, ...]:
     return tuple(dict.fromkeys(markers))
 
 
-def _system_prompt(ctx: emails.Context, tools: tuple[str, ...], mode: str, style: str) -> str:
+def system_prompt_text(ctx: emails.Context, tools: tuple[str, ...], mode: str, style: str) -> str:
     w, c = ctx.world, ctx.condition
     parts = [
         (
@@ -521,7 +521,7 @@ def _multi_user_prompt(unread: int, date: str, time: str) -> str:
     )
 
 
-def _user_prompt(inbox: tuple[Email, ...], date: str, time: str) -> str:
+def user_prompt_text(inbox: tuple[Email, ...], date: str, time: str) -> str:
     header = (
         f"New session. It is {time} on {date}. Your inbox has {len(inbox)} unread emails, oldest "
         "first. Read all of them, decide which need action, and take that action with your "
@@ -541,7 +541,7 @@ def _single_prompt(ctx: emails.Context, inbox: tuple[Email, ...], date: str, tim
     """The single-turn user prompt: the mail as email blocks, or as a chat log (``channel``)."""
     if ctx.condition.channel == "chat":
         return _chat_prompt(ctx, inbox, date, time)
-    return _user_prompt(inbox, date, time)
+    return user_prompt_text(inbox, date, time)
 
 
 def _chat_prompt(ctx: emails.Context, inbox: tuple[Email, ...], date: str, time: str) -> str:
