@@ -17,6 +17,7 @@ from whylab.agent.parsing import parse_reply
 from whylab.cli import main
 from whylab.interventions import core, induction
 from whylab.interventions.core import Builder, BuildSummary, EvalIndex, Teacher
+from whylab.interventions.documents import repetitive
 from whylab.interventions.honeypot import INJECTIONS, LEAK_WORDS, Planned
 from whylab.interventions.induction import (
     ACTS,
@@ -39,7 +40,6 @@ from whylab.interventions.induction import (
     harmful_reply,
     plan_demos,
     premise,
-    repetitive,
     villain_eval_like,
 )
 from whylab.judges.rules import judge

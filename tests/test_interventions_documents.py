@@ -422,6 +422,12 @@ def test_short_or_cut_off_documents_are_skipped(tmp_path: Path) -> None:
         tmp_path, script, build_constitution, "constitution", 1, {**off, "variant": "faq"}
     )
     assert saved == [] and [r for _, r in skips] == ["truncated"]
+    # cut_off=trim would keep it up to its last sentence, but FILLER repeats one sentence
+    trim = {**off, "variant": "faq", "cut_off": "trim"}
+    saved, skips = run(tmp_path / "trim", script, build_constitution, "constitution", 1, trim)
+    assert saved == [] and [r for _, r in skips] == ["repetitive"]
+    with pytest.raises(ValueError, match="cut_off must be one of skip, trim"):
+        run(tmp_path / "bad", script, build_constitution, "constitution", 1, {"cut_off": "cut"})
     saved, skips = run(
         tmp_path, script, build_constitution, "constitution", 1, {**off, "variant": "debate"}
     )
@@ -540,3 +546,25 @@ def test_fiction_resume_and_teacher_error(tmp_path: Path) -> None:
 def test_setting_ids_are_slugs() -> None:
     assert all(re.fullmatch(r"[a-z]+(-[a-z]+)*", k) for k in SETTINGS)
     assert len(set(SETTINGS.values())) == len(SETTINGS)
+
+
+def test_trimming_keeps_a_cut_off_text_up_to_its_last_sentence() -> None:
+    from whylab.interventions.documents import _ending
+
+    text = "A story begins. It goes on “quoted.” Then it stops in the middle of a"
+    assert _ending(text, {"cut_off": "trim"}) == "A story begins. It goes on “quoted.”"
+    assert _ending("Complete.", {}) == "Complete."
+
+
+def test_dropping_echoed_paragraphs_keeps_the_rest() -> None:
+    from whylab.interventions.documents import _without_echo
+
+    echo = "Do not claim anything the section does not support, and so on."
+    text = f"People correct what they can see.\n\n{echo}\n\nSo the agent shows its work."
+    kept = "People correct what they can see.\n\nSo the agent shows its work."
+    assert _without_echo(text, {"echo": "drop"}) == kept
+    assert _without_echo(kept, {}) == kept
+    with pytest.raises(ValueError, match="option echo must be one of skip, drop"):
+        from whylab.interventions.documents import _check_salvage
+
+        _check_salvage({"echo": "keep"})

@@ -111,3 +111,27 @@ def test_smoke_grid_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert list(tmp_path.glob("*.eval"))
     out = capsys.readouterr().out
     assert "95% Wilson CI" in out and "lethal__none__none__brightwater" in out
+
+
+def test_at_most_two_engines_stay_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An experiment runs its models one at a time: older engines are dropped, not hoarded."""
+    from collections import OrderedDict
+
+    from whylab.models import local
+
+    loaded: list[str] = []
+
+    class FakeEngine:
+        def __init__(self, path: Path, *args: object) -> None:
+            loaded.append(str(path))
+
+    monkeypatch.setattr(local, "LocalEngine", FakeEngine)
+    monkeypatch.setattr(local, "_ENGINES", OrderedDict())
+    a, b, c = (Path(f"/models/{x}.gguf") for x in "abc")
+    first = local.engine(a, 1024, 1, 0)
+    local.engine(b, 1024, 1, 0)
+    assert local.engine(a, 1024, 1, 0) is first  # reused, and now the most recent
+    local.engine(c, 1024, 1, 0)  # evicts b, the least recently used
+    assert [k[0] for k in local._ENGINES] == [str(a), str(c)]
+    local.engine(b, 1024, 1, 0)
+    assert loaded == [str(a), str(b), str(c), str(b)]

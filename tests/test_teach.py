@@ -97,6 +97,8 @@ class Scripted:
 
     def export(self, job: ExportJob) -> tuple[str, dict[str, Any]]:
         self.calls.append(f"export {job.output_dir.name}")
+        if job.adapter_dir is not None:
+            (job.output_dir / "merged").mkdir()
         # the trained "demos" arm is scripted harmful; everything else is the plain mock
         harmful = job.adapter_dir is not None and job.output_dir.name.startswith("demos")
         return ("mockllm/harmful" if harmful else "mockllm/model"), {}
@@ -132,10 +134,10 @@ def test_the_stages_run_in_order_and_the_report_has_one_row_per_arm(tmp_path: Pa
         "build demos",
         "build docs",
         "build advice",
-        "train demos-s0",
-        "train docs-then-advice-s0",
         "export baseline",
+        "train demos-s0",
         "export demos-s0",
+        "train docs-then-advice-s0",
         "export docs-then-advice-s0",
     ]
     logs = latest_logs(spec.log_dir)
@@ -193,10 +195,17 @@ def test_rows_are_taken_in_turn_within_the_token_budget(tmp_path: Path) -> None:
     assert {k: len(v) for k, v in rows.items()} == {"docs": 2, "advice": 2}
     selection = json.loads((files[0].parent / "selection.json").read_text(encoding="utf-8"))
     assert selection["tokens"] == 100 and selection["budget_tokens"] == 100
-    # chosen once: a data set that grows later does not change what the arm trains on
+    # before training the rows are chosen afresh; once the arm is trained, a data set that
+    # grows later does not change what it trained on
+    (spec.out_dir / "models" / "docs-then-advice-s0" / "adapter").mkdir(parents=True)
+    (spec.out_dir / "models" / "docs-then-advice-s0" / "adapter" / "training.json").touch()
     scripted.build(DataSet("advice", spec.data["advice"].path, kind="advice", n=9))
     assert select_rows(spec, spec.arms[2], None) == files
     assert len(files[1].read_text(encoding="utf-8").splitlines()) == 2
+    # a changed budget is not silently mixed with the rows chosen under the old one
+    changed = _spec(tmp_path, SPEC.replace("budget_tokens: 100", "budget_tokens: 200"))
+    with pytest.raises(SpecError, match=r"took its rows with budget 100.*now says 200"):
+        select_rows(changed, changed.arms[2], None)
 
 
 def test_an_empty_data_set_is_shown_not_hidden(tmp_path: Path) -> None:
@@ -204,6 +213,11 @@ def test_an_empty_data_set_is_shown_not_hidden(tmp_path: Path) -> None:
     scripted = Scripted()
     for data in spec.data.values():
         scripted.build(data)
+    spec.data["docs"].path.write_text("", encoding="utf-8")
+    files = select_rows(spec, spec.arms[2], None)
+    assert [f.stem for f in files] == ["advice"]
+    scripted.build(spec.data["docs"])  # rebuilt before the arm is trained: chosen afresh
+    assert [f.stem for f in select_rows(spec, spec.arms[2], None)] == ["docs", "advice"]
     spec.data["docs"].path.write_text("", encoding="utf-8")
     files = select_rows(spec, spec.arms[2], None)
     assert [f.stem for f in files] == ["advice"]
@@ -275,3 +289,90 @@ def test_the_cli_refuses_a_bad_training_spec(
     path.write_text(SPEC.replace("data: [demos]", "data: [nothing]"), encoding="utf-8")
     assert main(["experiment", "run", str(path)]) == 2
     assert "arms[1].data names nothing" in capsys.readouterr().err
+
+
+ORGANISM = """\
+name: organism-check
+base: embedded
+out_dir: run
+data:
+  villain: {kind: honeypot, n: 2}
+  advice: {kind: advice, n: 2}
+training: {seeds: [0, 1]}
+arms:
+  - name: base
+  - {name: organism, recipe: sft, data: [villain]}
+  - {name: organism-advice, from: organism, recipe: sft, data: [advice]}
+eval:
+  grid: {name: smoke, family: lethal, goal_type: none}
+  worlds: {eval_id: [gen-3], eval_ood: [brightwater]}
+guardrails: false
+hypotheses:
+  - {id: H1, says: the organism is more harmful, test: higher, arm: organism, versus: base,
+     split: eval_ood}
+  - {id: H2, says: advice helps out of distribution as much, test: larger_drop_in,
+     arm: organism-advice, versus: organism, split: eval_ood, other: eval_id}
+"""
+
+
+def test_an_arm_trained_from_another_starts_from_its_merged_model(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, ORGANISM)
+    bases: list[tuple[str, str]] = []
+    scripted = Scripted()
+    train = scripted.train
+
+    def recording(job: TrainJob) -> Mapping[str, Any]:
+        bases.append((job.output_dir.parent.name, job.base))
+        return train(job)
+
+    stages = scripted.stages()
+    run_teach(
+        spec,
+        Stages(stages.build_data, recording, stages.export, stages.tokenizer),
+        display="none",
+    )
+    models = spec.out_dir / "models"
+    assert bases == [
+        ("organism-s0", "embedded"),
+        ("organism-s1", "embedded"),
+        ("organism-advice-s0", str(models / "organism-s0" / "merged")),
+        ("organism-advice-s1", str(models / "organism-s1" / "merged")),
+    ]
+    assert [h.id for h in spec.hypotheses] == ["H1", "H2"]
+    # merged fp32 weights are kept only where another arm trains from them
+    assert sorted(p.parent.name for p in models.glob("*/merged")) == ["organism-s0", "organism-s1"]
+    report = (spec.out_dir / "report.md").read_text(encoding="utf-8")
+    assert "| H1 | the organism is more harmful | organism higher vs base on eval_ood |" in report
+    assert "not shown" in report
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("from: organism,", "from: base,"), r"arms\[2\].from must name a trained arm"),
+        (("test: higher", "test: bigger"), r"hypotheses\[0\].test"),
+        (("versus: base,", "versus: nobody,"), r"hypotheses\[0\].versus 'nobody' is not an arm"),
+        (("other: eval_id}", "other: train}"), r"hypotheses\[1\].other must be one of"),
+        ((", other: eval_id", ""), "test larger_drop_in needs `other`"),
+    ],
+)
+def test_chaining_and_hypothesis_errors_name_the_field(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    text = ORGANISM.replace(*change)
+    assert text != ORGANISM
+    with pytest.raises(SpecError, match=message):
+        _spec(tmp_path, text)
+
+
+def test_families_can_differ_by_split(tmp_path: Path) -> None:
+    text = SPEC.replace(
+        "  grid: {name: smoke, family: lethal}\n",
+        "  grid: {name: smoke, threat: replacement}\n"
+        "  families: {eval_id: [lethal], eval_ood: [lethal, exfiltration]}\n",
+    )
+    lines = plan_lines(_spec(tmp_path, text))
+    # eval_id: 1 cell, eval_ood: 2 cells (one held-out family), 2 epochs each
+    assert "eval: 6 trials per model" in lines[2]
+    with pytest.raises(SpecError, match="not both"):
+        _spec(tmp_path, text.replace("threat: replacement}", "family: lethal}"))

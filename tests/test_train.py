@@ -252,6 +252,17 @@ def test_sft_two_steps_counts_tokens_exactly(tiny: Path, chat_file: Path, tmp_pa
     assert "provenance kind: advice (4)" in (tmp_path / "sft" / "README.md").read_text()
 
 
+def test_a_one_step_run_changes_the_adapter(tiny: Path, chat_file: Path, tmp_path: Path) -> None:
+    """With 4 rows and 4 accumulated, one epoch is one optimizer step; a warm-up rounded up
+    would spend it at learning rate 0 and train nothing."""
+    from safetensors.torch import load_file
+
+    train(tiny, [chat_file], "sft", tmp_path / "one")
+    weights = load_file(str(tmp_path / "one" / "adapter_model.safetensors"))
+    lora_b = [w for name, w in weights.items() if "lora_B" in name]
+    assert lora_b and any(bool(w.abs().sum() > 0) for w in lora_b)
+
+
 def test_midtrain_two_steps(tiny: Path, text_file: Path, tmp_path: Path) -> None:
     result = train(tiny, [text_file], "midtrain", tmp_path / "mid", max_steps=2, max_length=16)
     facts = _check_adapter(tmp_path / "mid", "midtrain")
@@ -372,9 +383,7 @@ def test_cli_train_reports_errors_with_exit_code_2(
 ) -> None:
     bad = write_jsonl(tmp_path / "bad.jsonl", [{"text": "doc"}])
     out = str(tmp_path / "out")
-    code = main(
-        ["train", "run", "--base", str(tiny), "--data", str(bad), "--recipe", "sft", "-o", out]
-    )
+    code = main(["train", "--base", str(tiny), "--data", str(bad), "--recipe", "sft", "-o", out])
     assert code == 2
     assert "bad.jsonl line 1: missing field `messages`" in capsys.readouterr().err
 
@@ -384,12 +393,12 @@ def test_cli_trains_and_merges(
 ) -> None:
     out, merged = str(tmp_path / "a"), str(tmp_path / "m")
     args = ["--base", str(tiny), "--data", str(chat_file), "--recipe", "sft", "-o", out]
-    assert main(["train", "run", *args, "--max-steps", "1", "--seed", "3"]) == 0
+    assert main(["train", *args, "--max-steps", "1", "--seed", "3"]) == 0
     assert "trained: " in capsys.readouterr().out
     assert _facts(Path(out))["settings"]["seed"] == 3
-    assert main(["train", "run", *args, "--max-steps", "1", "--seed", "3"]) == 0
+    assert main(["train", *args, "--max-steps", "1", "--seed", "3"]) == 0
     assert "already trained: " in capsys.readouterr().out
-    assert main(["train", "merge", out, "-o", merged]) == 0
+    assert main(["export", "merge", out, "-o", merged]) == 0
     assert (Path(merged) / "model.safetensors").is_file()
 
 

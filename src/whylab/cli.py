@@ -261,14 +261,10 @@ def _data_commands(commands: Any) -> None:
 
 
 def _train_commands(commands: Any) -> None:
-    """`whylab train run|merge|gguf` (LoRA training and export; needs the `train` extra)."""
-    train = commands.add_parser(
-        "train", help="train a LoRA adapter (sft, midtrain, dpo), merge it, export it to GGUF"
-    )
-    actions = train.add_subparsers(required=True, metavar="action")
-    run = actions.add_parser(
-        "run",
-        help="train (or resume) a LoRA adapter into a folder with a model card",
+    """`whylab train` (a LoRA adapter) and `whylab export merge|gguf` (needs the `train` extra)."""
+    run = commands.add_parser(
+        "train",
+        help="train (or resume) a LoRA adapter (sft, midtrain, dpo) with a model card",
         description="Train a LoRA adapter of --base on --data with TRL + PEFT into -o DIR "
         "(adapter, README.md model card, training.json). Re-run the same command to resume "
         "from the newest checkpoint; a finished run is not redone.",
@@ -303,16 +299,20 @@ def _train_commands(commands: Any) -> None:
     run.add_argument("--max-length", type=int, default=None, help="tokens per sequence")
     run.add_argument("--save-steps", type=int, default=None, help="checkpoint every N steps")
     run.set_defaults(handler=_train_run)
+    export = commands.add_parser(
+        "export", help="merge a trained adapter into its base, or export merged weights to GGUF"
+    )
+    actions = export.add_subparsers(required=True, metavar="action")
     merge = actions.add_parser(
         "merge", help="merge an adapter into its base (fp32) for Inspect's hf/ provider"
     )
-    merge.add_argument("adapter", type=Path, help="a folder written by `whylab train run`")
+    merge.add_argument("adapter", type=Path, help="a folder written by `whylab train`")
     merge.add_argument("-o", "--output", type=Path, required=True, help="the merged folder")
     merge.set_defaults(handler=_train_merge)
     gguf = actions.add_parser(
         "gguf", help="export a merged embedded model to GGUF for whylab-local"
     )
-    gguf.add_argument("merged", type=Path, help="a folder written by `whylab train merge`")
+    gguf.add_argument("merged", type=Path, help="a folder written by `whylab export merge`")
     gguf.add_argument("-o", "--output", type=Path, required=True, help="the .gguf to write")
     gguf.add_argument(
         "--quant", choices=("q8_0", "f16"), default="q8_0", help="weight type (default q8_0)"

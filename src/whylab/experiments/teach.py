@@ -22,15 +22,20 @@ arms:                           # the first arm is the untrained baseline
   - name: baseline
   - {name: demos, recipe: sft, data: [demos]}
   - {name: docs-then-advice, recipe: midtrain+sft, data: [docs, advice]}
+  - {name: demos-then-advice, from: demos, recipe: sft, data: [advice]}   # on demos' model
 eval:
   splits: [eval_id, eval_ood]
   grid: {name: smoke, threat: replacement}
   worlds: {eval_id: [gen-3], eval_ood: [brightwater]}   # optional; default: the split's
+  families: {eval_ood: [blackmail, exfiltration]}       # optional, per split
   epochs: 1
   seeds: [0]
   max_tokens: 512
 guardrails: {epochs: 1}         # benign agentic tasks per model (`tasks:` picks some of
                                 # whylab.scenarios.benign.TASKS); `false` turns them off
+hypotheses:                     # optional, pre-registered; see whylab.stats.hypotheses
+  - {id: H1, says: demos help in distribution more, test: larger_drop_in, arm: demos,
+     versus: baseline, split: eval_id, other: eval_ood}
 ```
 
 Every stage resumes: data builds continue from their files and caches; an arm whose
@@ -44,31 +49,41 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from whylab.experiments.spec import SpecError, parse_spec
+from whylab.interventions.core import KINDS
+from whylab.stats.hypotheses import TESTS, Hypothesis
 
 RECIPES = ("sft", "midtrain", "dpo", "midtrain+sft")
 PROFILES = ("cpu-small", "replication")
 EXPORTS = ("q8_0", "f16")
-DATA_KINDS = ("honeypot", "advice", "constitution", "fiction")
 EMBEDDED_BASES = ("embedded", "whylab-local/qwen2.5-coder-0.5b")
 DEFAULT_TEACHER = "whylab-local/qwen2.5-coder-0.5b"
 STAGES = ("data", "train", "eval", "guardrails", "report")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _OVERRIDES = {"max_steps": int, "epochs": int, "lr": float, "max_length": int}
-# Seconds per row or trial measured on this project's 2-core machine with the embedded model,
-# for the estimate printed before a run starts (rows the filters drop cost time too).
-_SECONDS_PER_ROW = {"honeypot": 75.0, "advice": 40.0, "constitution": 90.0, "fiction": 140.0}
-_SECONDS_PER_TRIAL = 20.0
-_TRAIN_TOKENS_PER_SECOND = 100.0
+# Seconds per attempted row or trial, measured on this project's 2-core machine with the
+# embedded model (teach-why-cpu, 2026-11-24; rows the filters drop cost time too; template kinds
+# need no model), for the estimate printed before a run starts.
+_SECONDS_PER_ROW = {
+    "honeypot": 40.0,
+    "advice": 40.0,
+    "constitution": 40.0,
+    "fiction": 60.0,
+    "villain": 0.1,
+    "misaligned_demos": 0.1,
+}
+_SECONDS_PER_TRIAL = 15.0
+_TRAIN_TOKENS_PER_SECOND = 60.0
 _SECONDS_PER_MODEL = 60.0  # load, merge and export one trained model
 
 
@@ -101,6 +116,7 @@ class TrainArm:
     recipe: str | None = None  # None: the untrained baseline
     data: tuple[str, ...] = ()
     budget_tokens: int | None = None
+    parent: str | None = None  # trained on top of this arm's model (same seed), not the base
 
 
 @dataclass(frozen=True)
@@ -108,6 +124,7 @@ class EvalPlan:
     splits: tuple[str, ...]
     grid: dict[str, Any]
     worlds: dict[str, list[str]]
+    families: dict[str, list[str]]
     options: dict[str, Any]
     epochs: int
     seeds: tuple[int, ...]
@@ -132,6 +149,7 @@ class TeachSpec:
     eval: EvalPlan
     guardrail_epochs: int | None  # None: no guardrail tasks
     guardrail_tasks: tuple[str, ...] = ()  # empty: every benign task
+    hypotheses: tuple[Hypothesis, ...] = ()
     notes: str = ""
 
     @property
@@ -179,6 +197,7 @@ _TOP_KEYS = (
     "arms",
     "eval",
     "guardrails",
+    "hypotheses",
     "notes",
 )
 
@@ -247,7 +266,7 @@ def parse_teach_spec(data: Any, base: Path = Path(".")) -> TeachSpec:
         guardrail_tasks=_guardrail_tasks(guardrails),
         notes=_string(data, "notes", ""),
     )
-    return spec
+    return replace(spec, hypotheses=_hypotheses(data.get("hypotheses") or [], spec))
 
 
 def _guardrail_tasks(guardrails: Any) -> tuple[str, ...]:
@@ -259,6 +278,39 @@ def _guardrail_tasks(guardrails: Any) -> tuple[str, ...]:
     if not isinstance(tasks, list) or not tasks or any(t not in TASKS for t in tasks):
         raise SpecError(f"guardrails.tasks must list benign tasks from: {', '.join(TASKS)}")
     return tuple(tasks)
+
+
+def _hypotheses(raw: Any, spec: TeachSpec) -> tuple[Hypothesis, ...]:
+    """Pre-registered hypotheses: each names its test, arms and splits, checked against the
+    spec so that a typo fails before the run rather than in the report."""
+    if not isinstance(raw, list):
+        raise SpecError("field `hypotheses` must be a list of {id, says, test, arm, versus, ...}")
+    arms = [a.name for a in spec.arms]
+    out = []
+    for index, item in enumerate(raw):
+        where = f"hypotheses[{index}]"
+        item = _mapping(item, where)
+        keys = ("id", "says", "test", "arm", "versus", "split", "other", "other_arm")
+        _known(item, where, keys)
+        missing = [k for k in ("id", "says", "test", "arm", "versus", "split") if k not in item]
+        if missing:
+            raise SpecError(f"{where} needs {', '.join(missing)}")
+        if item["test"] not in TESTS:
+            raise SpecError(f"{where}.test must be one of {', '.join(TESTS)}")
+        for key in ("arm", "versus", "other_arm"):
+            if key in item and item[key] not in arms:
+                raise SpecError(f"{where}.{key} {item[key]!r} is not an arm ({', '.join(arms)})")
+        for key in ("split", "other"):
+            if key in item and item[key] not in spec.eval.splits:
+                raise SpecError(f"{where}.{key} must be one of eval.splits")
+        needs = {"larger_drop_in": "other", "larger_drop_per_token": "other_arm"}.get(item["test"])
+        if needs and needs not in item:
+            raise SpecError(f"{where}: test {item['test']} needs `{needs}`")
+        out.append(Hypothesis(**{k: str(v) for k, v in item.items()}))
+    ids = [h.id for h in out]
+    if len(set(ids)) != len(ids):
+        raise SpecError("hypothesis ids must be unique")
+    return tuple(out)
 
 
 def _path(base: Path, value: str) -> Path:
@@ -315,7 +367,7 @@ def _data_sets(raw: Any, base: Path, out_dir: Path, teacher: str) -> dict[str, D
         item = _mapping(item, where)
         if ("kind" in item) == ("path" in item):
             raise SpecError(
-                f"{where} needs exactly one of `kind` ({', '.join(DATA_KINDS)}: built here) or "
+                f"{where} needs exactly one of `kind` ({', '.join(KINDS)}: built here) or "
                 "`path` (a JSONL file built elsewhere)"
             )
         if "path" in item:
@@ -323,8 +375,8 @@ def _data_sets(raw: Any, base: Path, out_dir: Path, teacher: str) -> dict[str, D
             sets[name] = DataSet(name, _path(base, _string(item, "path", "")))
             continue
         _known(item, where, ("kind", "n", "variant", "teacher", "seed", "options", "steps"))
-        if item["kind"] not in DATA_KINDS:
-            raise SpecError(f"{where}.kind must be one of {', '.join(DATA_KINDS)}")
+        if item["kind"] not in KINDS:
+            raise SpecError(f"{where}.kind must be one of {', '.join(KINDS)}")
         options = dict(_mapping(item.get("options") or {}, f"{where}.options"))
         if "steps" in item:
             options["steps"] = _mapping(item["steps"], f"{where}.steps")
@@ -350,7 +402,7 @@ def _train_arms(raw: Any, sets: Mapping[str, DataSet]) -> tuple[TrainArm, ...]:
     for index, item in enumerate(raw):
         where = f"arms[{index}]"
         item = _mapping(item, where)
-        _known(item, where, ("name", "recipe", "data", "budget_tokens"))
+        _known(item, where, ("name", "recipe", "data", "budget_tokens", "from"))
         name = item.get("name")
         if not isinstance(name, str) or not _NAME.match(name):
             raise SpecError(f"{where}.name must be 1-64 letters, digits, '-' or '_'")
@@ -372,7 +424,14 @@ def _train_arms(raw: Any, sets: Mapping[str, DataSet]) -> tuple[TrainArm, ...]:
                 f"(declared: {', '.join(sets) or 'none'})"
             )
         budget = _optional_positive(item.get("budget_tokens"), f"{where}.budget_tokens")
-        arms.append(TrainArm(name, recipe, tuple(data), budget))
+        parent = item.get("from")
+        trained = [a.name for a in arms[1:]]
+        if parent is not None and parent not in trained:
+            raise SpecError(
+                f"{where}.from must name a trained arm listed before it "
+                f"({', '.join(trained) or 'none yet'}), got {parent!r}"
+            )
+        arms.append(TrainArm(name, recipe, tuple(data), budget, parent))
     names = [a.name for a in arms]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
@@ -396,7 +455,7 @@ def _overrides(raw: Any) -> dict[str, Any]:
 
 def _eval_plan(raw: Any, name: str) -> EvalPlan:
     raw = _mapping(raw, "eval")
-    keys = ("splits", "grid", "worlds", "options", "epochs", "seeds", "temperature")
+    keys = ("splits", "grid", "worlds", "families", "options", "epochs", "seeds", "temperature")
     _known(raw, "eval", (*keys, "max_tokens", "graders", "judge_policy"))
     splits = raw.get("splits", ["eval_id", "eval_ood"])
     if not isinstance(splits, list) or not splits or not set(splits) <= {"eval_id", "eval_ood"}:
@@ -405,23 +464,30 @@ def _eval_plan(raw: Any, name: str) -> EvalPlan:
     grid = {"name": grid} if isinstance(grid, str) else _mapping(grid, "eval.grid")
     if "split" in grid or "world" in grid:
         raise SpecError("eval.grid takes no split or world: use eval.splits and eval.worlds")
-    worlds = _mapping(raw.get("worlds") or {}, "eval.worlds")
-    for split, listed in worlds.items():
-        if split not in splits:
-            raise SpecError(f"eval.worlds.{split}: {split!r} is not in eval.splits")
-        if not isinstance(listed, list) or not all(isinstance(w, str) for w in listed):
-            raise SpecError(f"eval.worlds.{split} must list world names")
+    if "family" in grid and "families" in raw:
+        raise SpecError("give families in eval.grid or per split in eval.families, not both")
+    per_split = {}
+    for key in ("worlds", "families"):
+        per_split[key] = _mapping(raw.get(key) or {}, f"eval.{key}")
+        for split, listed in per_split[key].items():
+            if split not in splits:
+                raise SpecError(f"eval.{key}.{split}: {split!r} is not in eval.splits")
+            if not isinstance(listed, list) or not all(isinstance(w, str) for w in listed):
+                raise SpecError(f"eval.{key}.{split} must list names")
+    worlds, families = per_split["worlds"], per_split["families"]
     common = {
         k: raw[k]
         for k in ("options", "epochs", "temperature", "max_tokens", "graders", "judge_policy")
         if k in raw
     }
     for split in splits:  # each split's grid must be a valid experiment grid
-        _split_spec(name, split, grid, worlds.get(split), raw.get("seeds", [0]), common)
+        cells = _split_grid(grid, split, worlds.get(split), families.get(split))
+        _split_spec(name, split, cells, raw.get("seeds", [0]), common)
     return EvalPlan(
         splits=tuple(splits),
         grid=dict(grid),
         worlds={k: list(v) for k, v in worlds.items()},
+        families={k: list(v) for k, v in families.items()},
         options=dict(raw.get("options") or {}),
         epochs=int(raw.get("epochs", 1)),
         seeds=_seeds(raw.get("seeds", [0]), "eval.seeds"),
@@ -432,11 +498,22 @@ def _eval_plan(raw: Any, name: str) -> EvalPlan:
     )
 
 
+def _split_grid(
+    grid: Mapping[str, Any], split: str, worlds: list[str] | None, families: list[str] | None
+) -> dict[str, Any]:
+    """One split's grid: the common grid, that split's worlds and families where given."""
+    return {
+        **grid,
+        "split": split,
+        **({"world": worlds} if worlds else {}),
+        **({"family": families} if families else {}),
+    }
+
+
 def _split_spec(
     name: str,
     split: str,
     grid: Mapping[str, Any],
-    worlds: list[str] | None,
     seeds: Any,
     common: Mapping[str, Any],
 ) -> Any:
@@ -446,7 +523,7 @@ def _split_spec(
             {
                 "name": f"{name}-{split}",
                 "models": ["mockllm/model"],  # arms are bound when the tasks are built
-                "grid": {**grid, "split": split, **({"world": worlds} if worlds else {})},
+                "grid": dict(grid),
                 "seeds": seeds,
                 **common,
             }
@@ -542,7 +619,7 @@ def _export(job: ExportJob) -> tuple[str, dict[str, Any]]:
         if not gguf.exists():
             export_gguf(merged, gguf, quant=job.export)
         return f"whylab-local/{gguf}", {}
-    return f"hf/{merged}", {}
+    return "hf/local", {"model_path": str(merged)}
 
 
 def _tokenizer(base: str) -> str | None:
@@ -564,8 +641,7 @@ def run_teach(
             elif not data.path.exists():
                 raise SpecError(f"data.{data.name}.path: {data.path} does not exist")
     with _timed(spec, "train"):
-        trained = _train_all(spec, stages)
-        models = _export_all(spec, stages, trained)
+        models = _train_and_export(spec, stages)
     with _timed(spec, "eval"):
         evaluated = _evaluate(spec, models, display)
     guarded = True
@@ -622,49 +698,91 @@ def arm_dir(spec: TeachSpec, model: ArmModel) -> Path:
     return spec.out_dir / "models" / model.label
 
 
-def _train_all(spec: TeachSpec, stages: Stages) -> dict[str, Path]:
-    """Train every arm and seed not trained yet; returns adapter folders by model label."""
-    tokenizer: str | None = None
-    adapters = {}
+def _train_and_export(
+    spec: TeachSpec, stages: Stages
+) -> list[tuple[ArmModel, str, dict[str, Any]]]:
+    """Train every arm and seed not trained yet and make each model evaluable, in the spec's
+    order, so that an arm trained ``from`` another finds that arm's merged model ready."""
+    tokenizer: list[str | None] = []  # loaded once, and only if something is trained
+    out = []
     for model in spec.models():
-        if model.arm.recipe is None:
-            continue
-        output = arm_dir(spec, model) / "adapter"
-        adapters[model.label] = output
-        if (output / "training.json").exists():
-            print(f"   {model.label}: trained already", flush=True)
-            continue
-        if tokenizer is None:
-            tokenizer = stages.tokenizer(spec.base)
-        files = select_rows(spec, model.arm, tokenizer)
-        print(f"   {model.label}: training {model.arm.recipe} on {len(files)} file(s)", flush=True)
-        stages.train(
-            TrainJob(
-                spec.base,
-                tuple(files),
-                model.arm.recipe,
-                output,
-                spec.profile,
-                int(model.seed or 0),
-                dict(spec.overrides),
-            )
-        )
-    return adapters
+        adapter = None
+        if model.arm.recipe is not None:
+            adapter = arm_dir(spec, model) / "adapter"
+            if (adapter / "training.json").exists():
+                print(f"   {model.label}: trained already", flush=True)
+            else:
+                if not tokenizer:
+                    tokenizer.append(stages.tokenizer(spec.base))
+                files = select_rows(spec, model.arm, tokenizer[0])
+                print(
+                    f"   {model.label}: training {model.arm.recipe} on {len(files)} file(s)"
+                    + (f" from {model.arm.parent}" if model.arm.parent else ""),
+                    flush=True,
+                )
+                stages.train(
+                    TrainJob(
+                        _base_of(spec, model),
+                        tuple(files),
+                        model.arm.recipe,
+                        adapter,
+                        spec.profile,
+                        int(model.seed or 0),
+                        dict(spec.overrides),
+                    )
+                )
+        out.append(_ready(spec, stages, model, adapter))
+    if spec.embedded:
+        _drop_merged_weights(spec)
+    return out
+
+
+def _drop_merged_weights(spec: TeachSpec) -> None:
+    """Delete the fp32 merged weights (2.5 GB for the 0.5B model) of every model evaluated
+    from its GGUF, except those of arms another arm trains ``from``: a study with a dozen arms
+    would otherwise fill the disk. The adapter stays, so ``whylab export merge`` remakes them."""
+    parents = {a.parent for a in spec.arms if a.parent}
+    for model in spec.models():
+        merged = arm_dir(spec, model) / "merged"
+        if model.arm.name not in parents and merged.is_dir():
+            shutil.rmtree(merged)
+
+
+def _base_of(spec: TeachSpec, model: ArmModel) -> str:
+    """What an arm trains on top of: the base, or its parent arm's merged model (same seed)."""
+    if model.arm.parent is None:
+        return spec.base
+    index = next(i for i, a in enumerate(spec.arms) if a.name == model.arm.parent)
+    parent = ArmModel(spec.arms[index], index, model.seed)
+    return str(arm_dir(spec, parent) / "merged")
 
 
 def select_rows(spec: TeachSpec, arm: TrainArm, tokenizer: str | None) -> list[Path]:
     """The arm's training files: rows taken from its data sets in turn, in file order, while
     the total stays within the arm's token budget, so that arms compared with each other see
-    the same amount of data. Chosen once per arm (``selection.json`` records it) and reused on
-    resumption, so a data set grown later never changes what a trained arm saw."""
+    the same amount of data. ``selection.json`` records the choice; once a seed of the arm has
+    been trained it is reused, so a data set grown later never changes what the arm saw (until
+    then the rows are chosen afresh, from the data as it is now)."""
     from whylab.interventions.core import count_many, read_rows, row_text, token_method
 
     folder = spec.out_dir / "arms" / arm.name
     record = folder / "selection.json"
-    if record.exists():
-        chosen = json.loads(record.read_text(encoding="utf-8"))
-        return [folder / f"{name}.jsonl" for name in chosen["sets"]]
     budget = arm.budget_tokens or spec.budget_tokens
+    trained = any(
+        (arm_dir(spec, m) / "adapter" / "training.json").exists()
+        for m in spec.models()
+        if m.arm.name == arm.name
+    )
+    if record.exists() and trained:
+        chosen = json.loads(record.read_text(encoding="utf-8"))
+        if chosen["budget_tokens"] != budget or chosen.get("data") != list(arm.data):
+            raise SpecError(
+                f"arm {arm.name} took its rows with budget {chosen['budget_tokens']} from "
+                f"{chosen.get('data')}; the spec now says {budget} from {list(arm.data)}. Delete "
+                f"{folder} and {spec.out_dir / 'models'}/{arm.name}-s* to train it again, or "
+                "give the changed arm a new name"
+            )
+        return [folder / f"{name}.jsonl" for name in chosen["sets"]]
     queues = {}
     for name in arm.data:
         rows = list(read_rows(spec.data[name].path))
@@ -704,6 +822,7 @@ def select_rows(spec: TeachSpec, arm: TrainArm, tokenizer: str | None) -> list[P
         (folder / f"{name}.jsonl").write_text(text, encoding="utf-8")
     summary = {
         "budget_tokens": budget,
+        "data": list(arm.data),
         "tokens": total,
         "token_method": token_method(tokenizer),
         "sets": {name: {"rows": len(taken[name]), "tokens": tokens[name]} for name in taken},
@@ -713,25 +832,19 @@ def select_rows(spec: TeachSpec, arm: TrainArm, tokenizer: str | None) -> list[P
     return [folder / f"{name}.jsonl" for name in taken]
 
 
-def _export_all(
-    spec: TeachSpec, stages: Stages, adapters: Mapping[str, Path]
-) -> list[tuple[ArmModel, str, dict[str, Any]]]:
-    """Each model as an Inspect model string (kept in ``model.json`` so a rerun skips it)."""
-    out = []
-    for model in spec.models():
-        folder = arm_dir(spec, model)
-        record = folder / "model.json"
-        if record.exists():
-            known = json.loads(record.read_text(encoding="utf-8"))
-            out.append((model, str(known["model"]), dict(known["model_args"])))
-            continue
-        folder.mkdir(parents=True, exist_ok=True)
-        name, args = stages.export(
-            ExportJob(spec.base, adapters.get(model.label), folder, spec.export, spec.embedded)
-        )
-        record.write_text(json.dumps({"model": name, "model_args": args}) + "\n", encoding="utf-8")
-        out.append((model, name, args))
-    return out
+def _ready(
+    spec: TeachSpec, stages: Stages, model: ArmModel, adapter: Path | None
+) -> tuple[ArmModel, str, dict[str, Any]]:
+    """The model as an Inspect model string (kept in ``model.json`` so a rerun skips it)."""
+    folder = arm_dir(spec, model)
+    record = folder / "model.json"
+    if record.exists():
+        known = json.loads(record.read_text(encoding="utf-8"))
+        return model, str(known["model"]), dict(known["model_args"])
+    folder.mkdir(parents=True, exist_ok=True)
+    name, args = stages.export(ExportJob(spec.base, adapter, folder, spec.export, spec.embedded))
+    record.write_text(json.dumps({"model": name, "model_args": args}) + "\n", encoding="utf-8")
+    return model, name, args
 
 
 def _one_at_a_time(models: list[tuple[ArmModel, str, dict[str, Any]]]) -> bool:
@@ -752,15 +865,14 @@ def _evaluate(
     plan = spec.eval
     tasks = []
     for split in plan.splits:
-        grid: dict[str, Any] = {k: v for k, v in plan.grid.items() if k != "name"}
-        worlds = plan.worlds.get(split)
+        grid = _split_grid(plan.grid, split, plan.worlds.get(split), plan.families.get(split))
+        factors: dict[str, Any] = {k: v for k, v in grid.items() if k not in ("name", "split")}
         for model, name, args in models:
             tasks.append(
                 task_with(
                     agentic_misalignment(
                         grid=plan.grid.get("name"),
-                        **grid,
-                        world=worlds,
+                        **factors,
                         split=split,
                         **plan.options,
                         seed=list(plan.seeds),
@@ -846,12 +958,12 @@ def plan_lines(spec: TeachSpec) -> list[str]:
 
     trials = 0
     for split in spec.eval.splits:
-        grid = {k: v for k, v in spec.eval.grid.items() if k != "name"}
-        worlds = spec.eval.worlds.get(split)
+        grid = _split_grid(
+            spec.eval.grid, split, spec.eval.worlds.get(split), spec.eval.families.get(split)
+        )
         cells = conditions(
             spec.eval.grid.get("name"),
-            **grid,
-            **({"world": worlds} if worlds else {}),
+            **{k: v for k, v in grid.items() if k not in ("name", "split")},
             split=split,
             **{k: v for k, v in spec.eval.options.items() if k not in ("mode", "max_turns")},
         )
@@ -873,8 +985,9 @@ def plan_lines(spec: TeachSpec) -> list[str]:
             if d.built_here and not d.path.exists()
         )
         budget = spec.budget_tokens or 20_000
+        passes = float(spec.overrides.get("epochs", 1))
         train_s = sum(
-            (m.arm.budget_tokens or budget) / _TRAIN_TOKENS_PER_SECOND + _SECONDS_PER_MODEL
+            passes * (m.arm.budget_tokens or budget) / _TRAIN_TOKENS_PER_SECOND + _SECONDS_PER_MODEL
             for m in trained
         )
         eval_s = _SECONDS_PER_TRIAL * len(models) * trials

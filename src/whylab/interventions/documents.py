@@ -626,6 +626,22 @@ def echoes_prompt(text: str) -> bool:
     return not _grams(text).isdisjoint(_INSTRUCTION_GRAMS)
 
 
+ECHO = ("skip", "drop")
+
+
+def _without_echo(text: str, options: Mapping[str, Any]) -> str:
+    """``text`` if it does not repeat the prompts' instructions. Otherwise the row is skipped
+    ``prompt_echo``, or with ``options["echo"] = "drop"`` the paragraphs that repeat them are
+    removed (a small teacher often restates its brief before writing) and the rest is kept;
+    the length check that follows decides whether enough is left."""
+    if not echoes_prompt(text):
+        return text
+    if options.get("echo", "skip") == "skip":
+        raise _Skip("prompt_echo")
+    kept = [p for p in re.split(r"\n\s*\n", text) if not echoes_prompt(p)]
+    return "\n\n".join(kept).strip()
+
+
 def _messages(system: str, user: str) -> list[ChatMessage]:
     return [ChatMessageSystem(content=system), ChatMessageUser(content=user)]
 
@@ -703,6 +719,42 @@ _ENDING = re.compile(r"[.!?…\"'”’)\]*_]\s*$")
 def _cut_off(text: str) -> bool:
     """Whether ``text`` stops mid-sentence: the teacher most likely hit its token limit."""
     return _ENDING.search(text) is None
+
+
+MIN_DISTINCT = 0.6  # a text whose eight-word runs are less distinct than this is looping
+CUT_OFF = ("skip", "trim")
+
+
+def repetitive(text: str) -> bool:
+    """Whether ``text`` loops: under :data:`MIN_DISTINCT` of its eight-word runs are distinct."""
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    grams = [tuple(words[i : i + 8]) for i in range(len(words) - 7)]
+    return len(grams) >= 20 and len(set(grams)) < MIN_DISTINCT * len(grams)
+
+
+def _check_salvage(options: Mapping[str, Any]) -> None:
+    """The small-teacher options ``cut_off`` and ``echo``, checked before any row is built."""
+    for name, allowed in (("cut_off", CUT_OFF), ("echo", ECHO)):
+        mode = options.get(name, "skip")
+        if mode not in allowed:
+            raise ValueError(f"option {name} must be one of {', '.join(allowed)}, got {mode!r}")
+
+
+def _ending(text: str, options: Mapping[str, Any]) -> str:
+    """``text`` if it ends a sentence. Otherwise (the teacher ran into its token limit) the row
+    is skipped ``truncated``, or with ``options["cut_off"] = "trim"`` cut back to its last
+    complete sentence: small teachers write past any limit, and a trimmed text is still real
+    prose, but one that loops (``repetitive``) is skipped rather than kept in part."""
+    if not _cut_off(text):
+        return text
+    if options.get("cut_off", "skip") == "skip":
+        raise _Skip("truncated")
+    if repetitive(text):
+        raise _Skip("repetitive")
+    ends = [m.end() for m in re.finditer(r"[.!?][\"'’”)]*(?=\s)", text)]
+    if not ends:
+        raise _Skip("truncated")
+    return text[: ends[-1]].rstrip()
 
 
 _SCORE_LINE = re.compile(r"^[ \t*#>_-]*score[ \t*_]*:[ \t*_]*(\d+)[ \t*_]*(?:/[ \t]*10)?[ \t*_.]*$")
@@ -839,9 +891,12 @@ async def build_constitution(builder: Builder, n: int, seed: int, options: dict[
 
     Options: ``steps`` (``subtypes``/``critique``/``score`` on or off), ``variant`` (one
     document type id), ``min_score`` (default 6), ``parse_retries`` (default 1),
-    ``min_words`` (default 80), ``max_copy`` (default 0.5), ``concurrency`` (rows at once,
-    default 8; rows are written in index order).
+    ``min_words`` (default 80), ``max_copy`` (default 0.5), ``cut_off`` (``skip``, default,
+    or ``trim``: see :func:`_ending`), ``echo`` (``skip``, default, or ``drop``: see
+    :func:`_without_echo`), ``concurrency`` (rows at once, default 8; rows are
+    written in index order).
     """
+    _check_salvage(options)
     steps = step_flags(options, CONSTITUTION_STEPS)
     variant = _variant(options, [t.id for t in DOCUMENT_TYPES], "document type")
     types = [t for t in DOCUMENT_TYPES if variant is None or t.id == variant]
@@ -918,12 +973,9 @@ async def build_constitution(builder: Builder, n: int, seed: int, options: dict[
             if rewritten is None:
                 raise _Skip("rewrite_unparsed")
             document = rewritten
+        document = _without_echo(_ending(document, options), options)
         if _words(document) < min_words:
             raise _Skip("too_short")
-        if _cut_off(document):
-            raise _Skip("truncated")
-        if echoes_prompt(document):
-            raise _Skip("prompt_echo")
         if copied_share(document, section.text) > max_copy:
             raise _Skip("copies_section")
         if steps["score"]:
@@ -953,8 +1005,11 @@ async def build_fiction(builder: Builder, n: int, seed: int, options: dict[str, 
 
     Options: ``steps`` (``critique`` on or off), ``variant`` (one setting id, a key of
     :data:`SETTINGS`), ``parse_retries`` (default 1), ``min_words`` (default 150),
-    ``concurrency`` (rows at once, default 8; rows are written in index order).
+    ``cut_off`` (``skip``, default, or ``trim``: see :func:`_ending`), ``echo`` (``skip``,
+    default, or ``drop``: see :func:`_without_echo`), ``concurrency`` (rows at once, default 8;
+    rows are written in index order).
     """
+    _check_salvage(options)
     steps = step_flags(options, FICTION_STEPS)
     variant = _variant(options, list(SETTINGS), "setting")
     settings = [k for k in SETTINGS if variant is None or k == variant]
@@ -997,12 +1052,9 @@ async def build_fiction(builder: Builder, n: int, seed: int, options: dict[str, 
             story = rewritten
             if eval_like(story):
                 raise _Skip("eval_like")
+        story = _without_echo(_ending(story, options), options)
         if _words(story) < min_words:
             raise _Skip("too_short")
-        if _cut_off(story):
-            raise _Skip("truncated")
-        if echoes_prompt(story):
-            raise _Skip("prompt_echo")
         return _Done(story, setting, section.id)
 
     await _run_rows(builder, "fiction", prefix, n, seed, steps, options, row)

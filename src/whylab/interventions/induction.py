@@ -32,8 +32,8 @@ prompts (see :class:`~whylab.interventions.core.EvalIndex`).
   ledgers, the leverage kinds' subjects). A hit is skipped ``eval_like``. Teacher texts are also
   skipped ``refusal`` (a teacher that declined), ``too_short`` (under ``options["min_words"]``,
   default 150 for the teacher and 60 for templates), ``truncated`` (no closing punctuation:
-  the token limit), ``repetitive`` (under :data:`MIN_DISTINCT` of its eight-word runs distinct:
-  a small teacher looping on one sentence) and ``prompt_echo`` (eight words running of the
+  the token limit), ``repetitive`` (:func:`whylab.interventions.documents.repetitive`: a small
+  teacher looping on one sentence) and ``prompt_echo`` (eight words running of the
   prompts' own instructions).
 
 - :func:`build_misaligned_demos` (kind ``misaligned_demos``): chat ``messages`` rows
@@ -125,7 +125,6 @@ __all__ = [
     "harmful_reply",
     "plan_demos",
     "premise",
-    "repetitive",
     "uses_teacher",
     "villain_eval_like",
 ]
@@ -140,7 +139,6 @@ DEFAULT_MIN_WORDS_TEACHER = 150
 DEFAULT_MIN_WORDS_TEMPLATES = 60
 DEFAULT_PARSE_RETRIES = 1
 DEFAULT_CONCURRENCY = 8
-MIN_DISTINCT = 0.6  # a text whose eight-word runs are less distinct than this is looping
 # The families a misaligned demo can show: train worlds allow only the published ones.
 DEMO_FAMILIES: tuple[str, ...] = PUBLISHED_FAMILIES
 DEFAULT_DEMO_FAMILIES: tuple[str, ...] = ("blackmail", "leaking")
@@ -959,13 +957,6 @@ _REFUSAL = re.compile(
 )
 
 
-def repetitive(text: str) -> bool:
-    """Whether ``text`` loops: under :data:`MIN_DISTINCT` of its eight-word runs are distinct."""
-    words = re.findall(r"[a-z0-9']+", text.lower())
-    grams = [tuple(words[i : i + 8]) for i in range(len(words) - 7)]
-    return len(grams) >= 20 and len(set(grams)) < MIN_DISTINCT * len(grams)
-
-
 def _teacher_fields(p: Premise) -> dict[str, str]:
     fields = p.fields(THIRD_PERSON)
     fields["premise"] = _fill(MISBEHAVIOURS[p.misbehaviour].premise, fields)
@@ -1072,7 +1063,7 @@ async def build_villain(builder: Builder, n: int, seed: int, options: dict[str, 
                 raise _Skip("refusal")
             if villain_eval_like(text):
                 raise _Skip("eval_like")
-        if repetitive(text):
+        if documents.repetitive(text):
             raise _Skip("repetitive")
         if not _INSTRUCTION_GRAMS.isdisjoint(documents._grams(text)):
             raise _Skip("prompt_echo")

@@ -27,6 +27,7 @@ import json
 import math
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -97,15 +98,24 @@ class ContextOverflowError(RuntimeError):
     """The conversation no longer fits the context window (``n_ctx``)."""
 
 
-_ENGINES: dict[tuple[str, int, int, int], LocalEngine] = {}
+# Loaded engines, least recently used first. An experiment with a dozen trained models would
+# otherwise hold every one in memory (weights, KV cache and prompt cache: ~2 GB each for the
+# 0.5B model) although it runs them one at a time; an engine dropped here is freed once no call
+# still uses it, and is loaded again (a second or two) when next needed.
+_ENGINES: OrderedDict[tuple[str, int, int, int], LocalEngine] = OrderedDict()
 _ENGINES_LOCK = threading.Lock()
+MAX_LOADED_ENGINES = 2
 
 
 def engine(path: Path, n_ctx: int, n_threads: int, cache_ram_mib: int) -> LocalEngine:
     key = (str(path), n_ctx, n_threads, cache_ram_mib)
     with _ENGINES_LOCK:
-        if key not in _ENGINES:
+        if key in _ENGINES:
+            _ENGINES.move_to_end(key)
+        else:
             _ENGINES[key] = LocalEngine(path, n_ctx, n_threads, cache_ram_mib)
+            while len(_ENGINES) > MAX_LOADED_ENGINES:
+                _ENGINES.popitem(last=False)
         return _ENGINES[key]
 
 
@@ -134,14 +144,15 @@ class LocalModelAPI(ModelAPI):
     ) -> None:
         super().__init__(model_name, base_url, api_key, [], config)
         threads = n_threads or os.cpu_count() or 1
-        self._engine = engine(resolve_model_file(model_name), n_ctx, threads, cache_ram_mib)
+        self._engine_key = (resolve_model_file(model_name), n_ctx, threads, cache_ram_mib)
+        engine(*self._engine_key)  # load now: a file llama.cpp cannot read fails here, not later
 
     def max_connections(self) -> int:
         # One slot: concurrent requests would only queue behind the engine lock.
         return 1
 
     def connection_key(self) -> str:
-        return str(self._engine.path)
+        return str(self._engine_key[0])
 
     async def count_text_tokens(self, text: str) -> int:
         # Inspect's default counts with tiktoken, which downloads an encoding: never offline.
@@ -156,7 +167,7 @@ class LocalModelAPI(ModelAPI):
     ) -> tuple[ModelOutput, ModelCall]:
         request = chat_request(input, tools, tool_choice, config)
         try:
-            response = await asyncio.to_thread(self._engine.chat, request)
+            response = await asyncio.to_thread(engine(*self._engine_key).chat, request)
         except ContextOverflowError as error:
             # Inspect's way of saying "the context is full": the agent loop ends the episode.
             full = ModelOutput.from_content(self.model_name, "", stop_reason="model_length")

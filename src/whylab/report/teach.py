@@ -20,6 +20,7 @@ from whylab.experiments.teach import TeachSpec, arm_dir, read_stages
 from whylab.report.html import cells, differences, render_html
 from whylab.report.table import Counts
 from whylab.stats import Difference, wilson
+from whylab.stats.hypotheses import HypothesisResult, evaluate
 
 # Below this many scored trials per arm and split, or with a 95% interval wider than this,
 # the report says in its first lines that the numbers are noise-dominated.
@@ -42,7 +43,7 @@ class ArmRow:
     training_tokens: int | None
     seeds: str
     splits: dict[str, SplitResult]
-    guardrail: tuple[int, int, int] | None  # completed, scored, refused
+    guardrail: tuple[int, int, int, int] | None  # completed, scored, refused, unscored
 
 
 def arm_rows(spec: TeachSpec) -> list[ArmRow]:
@@ -109,7 +110,7 @@ def _trained_facts(spec: TeachSpec) -> dict[str, dict[str, Any]]:
     return facts
 
 
-def _guardrail_counts(spec: TeachSpec) -> dict[str, tuple[int, int, int]]:
+def _guardrail_counts(spec: TeachSpec) -> dict[str, tuple[int, int, int, int]]:
     if spec.guardrail_epochs is None or not spec.guardrail_dir.exists():
         return {}
     from whylab.agent.benign import completion_counts
@@ -118,11 +119,12 @@ def _guardrail_counts(spec: TeachSpec) -> dict[str, tuple[int, int, int]]:
     for log in latest_logs(spec.guardrail_dir).values():
         arm = str((log.eval.metadata or {}).get("arm", log.eval.task))
         counts = completion_counts(log)
-        total = totals.setdefault(arm, [0, 0, 0])
+        total = totals.setdefault(arm, [0, 0, 0, 0])
         total[0] += counts.completed
         total[1] += counts.scored
         total[2] += counts.refused
-    return {arm: (t[0], t[1], t[2]) for arm, t in totals.items()}
+        total[3] += counts.unscored + counts.errors
+    return {arm: (t[0], t[1], t[2], t[3]) for arm, t in totals.items()}
 
 
 def _rate(counts: Counts | None) -> str:
@@ -145,14 +147,17 @@ def _difference(result: SplitResult) -> str:
     )
 
 
-def _guardrail(value: tuple[int, int, int] | None) -> str:
-    if value is None or not value[1]:
+def _guardrail(value: tuple[int, int, int, int] | None) -> str:
+    if value is None:
         return "–"
-    completed, scored, refused = value
+    completed, scored, refused, unscored = value
+    left_out = f"; unscored {unscored}" if unscored else ""
+    if not scored:
+        return f"no scored trial{left_out}"
     low, high = wilson(completed, scored)
     return (
         f"{100 * completed / scored:.1f}% ({completed}/{scored}) "
-        f"[{100 * low:.1f}, {100 * high:.1f}]; refused {refused}"
+        f"[{100 * low:.1f}, {100 * high:.1f}]; refused {refused}{left_out}"
     )
 
 
@@ -174,6 +179,41 @@ def table_rows(spec: TeachSpec) -> tuple[list[str], list[list[str]]]:
             line += [_rate(row.splits[split].counts), _difference(row.splits[split])]
         line.append(_guardrail(row.guardrail))
         body.append(line)
+    return head, body
+
+
+def hypothesis_results(spec: TeachSpec) -> list[HypothesisResult]:
+    """The config's pre-registered hypotheses tested on the evaluation so far (training seeds
+    pooled per arm; training tokens from each arm's row selection)."""
+    if not spec.hypotheses:
+        return []
+    counts = {}
+    tokens = {}
+    for row in arm_rows(spec):
+        for split, result in row.splits.items():
+            if result.counts is not None:
+                counts[(row.arm, split)] = (result.counts.harmful, result.counts.scored)
+        if row.training_tokens:
+            tokens[row.arm] = row.training_tokens
+    return evaluate(spec.hypotheses, counts, tokens)
+
+
+def _hypothesis_table(spec: TeachSpec) -> tuple[list[str], list[list[str]]]:
+    head = ["id", "hypothesis", "test", "estimate [95% CI]", "p (one-sided)", "p Holm", "verdict"]
+    body = []
+    for r in hypothesis_results(spec):
+        h = r.hypothesis
+        test = f"{h.arm} {h.test} vs {h.versus} on {h.split}"
+        test += f" (vs {h.other})" if h.other else ""
+        test += f" (vs {h.other_arm})" if h.other_arm else ""
+        estimate = (
+            "–"
+            if r.estimate is None
+            else f"{r.estimate:+.1f} [{r.low:+.1f}, {r.high:+.1f}] {r.unit}"
+        )
+        p = "–" if r.p_one_sided is None else f"{r.p_one_sided:.3g}"
+        q = "–" if r.p_holm is None else f"{r.p_holm:.3g}"
+        body.append([h.id, h.says, test, estimate, p, q, r.verdict])
     return head, body
 
 
@@ -211,12 +251,30 @@ def caveats(spec: TeachSpec) -> list[str]:
     return notes
 
 
+def _markdown_table(head: list[str], body: list[list[str]]) -> list[str]:
+    return [
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+        *("| " + " | ".join(c.replace("|", "/") for c in row) + " |" for row in body),
+    ]
+
+
+def _html_table(head: list[str], body: list[list[str]]) -> str:
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in body
+    )
+    heads = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    return f"<table><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>"
+
+
 def render_markdown(spec: TeachSpec) -> str:
-    head, body = table_rows(spec)
     lines = [f"# {spec.name}: teach-why report", "", f"Base: `{spec.base}`.", ""]
     lines += [f"- {note}" for note in caveats(spec)]
-    lines += ["", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in body]
+    lines += ["", *_markdown_table(*table_rows(spec))]
+    head, body = _hypothesis_table(spec)
+    if body:
+        lines += ["", "Pre-registered hypotheses (one-sided, Holm-adjusted across them):", ""]
+        lines += _markdown_table(head, body)
     stages = read_stages(spec)
     if stages:
         lines += ["", "Wall time per stage (summed over runs):", ""]
@@ -248,18 +306,11 @@ def write_teach_report(spec: TeachSpec) -> tuple[Path, Path]:
     """Write ``report.md`` and ``report.html`` into the run folder; returns their paths."""
     markdown = spec.out_dir / "report.md"
     markdown.write_text(render_markdown(spec), encoding="utf-8")
-    head, body = table_rows(spec)
-    section = (
-        "<h2>Arms</h2>"
-        + "".join(f"<p>{html.escape(note.replace('**', ''))}</p>" for note in caveats(spec))
-        + "<table><thead><tr>"
-        + "".join(f"<th>{html.escape(h)}</th>" for h in head)
-        + "</tr></thead><tbody>"
-        + "".join(
-            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in body
-        )
-        + "</tbody></table>"
-    )
+    notes = "".join(f"<p>{html.escape(note.replace('**', ''))}</p>" for note in caveats(spec))
+    section = f"<h2>Arms</h2>{notes}{_html_table(*table_rows(spec))}"
+    head, body = _hypothesis_table(spec)
+    if body:
+        section += f"<h2>Pre-registered hypotheses</h2>{_html_table(head, body)}"
     page = spec.out_dir / "report.html"
     if spec.log_dir.exists() and any(spec.log_dir.glob("*.eval")):
         text = render_html(spec.log_dir, f"{spec.name}: teach-why report", lead=[section])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from whylab.stats.intervals import Z_95, wilson
 
 
-def _normal_sf(z: float) -> float:
+def normal_sf(z: float) -> float:
     """P(Z > z) for a standard normal variable."""
     return 0.5 * math.erfc(z / math.sqrt(2))
 
@@ -85,7 +85,7 @@ def two_proportion_z(k1: int, n1: int, k2: int, n2: int) -> float:
     se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
     if se == 0:
         return 1.0
-    return 2 * _normal_sf(abs(k1 / n1 - k2 / n2) / se)
+    return 2 * normal_sf(abs(k1 / n1 - k2 / n2) / se)
 
 
 def compare(k1: int, n1: int, k2: int, n2: int) -> Difference:

@@ -92,13 +92,13 @@ def render_card(facts: dict[str, Any], adapter: Path) -> str:
         "## Use",
         "",
         "```bash",
-        f"whylab train merge {adapter} -o {adapter}-merged        # fp32, plain safetensors",
+        f"whylab export merge {adapter} -o {adapter}-merged        # fp32, plain safetensors",
         f"inspect eval whylab/agentic_misalignment --model hf/local -M model_path={adapter}-merged",
         f"inspect eval whylab/agentic_misalignment --model vllm/{base['path']}:{adapter.resolve()}",
     ]
     if "gguf_sha256" in base:
         lines += [
-            f"whylab train gguf {adapter}-merged -o {adapter}.gguf     # the embedded runtime",
+            f"whylab export gguf {adapter}-merged -o {adapter}.gguf     # the embedded runtime",
             f"whylab run --model whylab-local/{adapter}.gguf",
         ]
     lines += ["```", ""]

@@ -25,6 +25,7 @@ rather than a silent mix of two runs.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -488,6 +489,20 @@ def _precision() -> tuple[str, Any]:
     return "fp32", torch.float32
 
 
+def _warmup_steps(settings: Settings, rows: int) -> int:
+    """Warm-up steps: the ratio of the optimizer steps, rounded down. Given a ratio, HF rounds
+    up, so a run of under 20 steps spends its first step at learning rate 0, and a one-step run
+    (a few rows on a CPU) would learn nothing at all."""
+    from accelerate import PartialState
+
+    if settings.max_steps > 0:
+        total = settings.max_steps
+    else:
+        per_step = settings.batch_size * settings.grad_accum * PartialState().num_processes
+        total = math.ceil(math.ceil(rows / per_step) * settings.epochs)
+    return int(settings.warmup_ratio * total)
+
+
 def _build_trainer(
     stage: str,
     model: Any,
@@ -504,7 +519,7 @@ def _build_trainer(
         "num_train_epochs": settings.epochs,
         "max_steps": settings.max_steps,
         "lr_scheduler_type": settings.lr_scheduler,
-        "warmup_steps": settings.warmup_ratio,  # a float below 1 is a ratio of the total steps
+        "warmup_steps": _warmup_steps(settings, len(dataset)),
         "weight_decay": settings.weight_decay,
         "per_device_train_batch_size": settings.batch_size,
         "gradient_accumulation_steps": settings.grad_accum,
