@@ -533,17 +533,11 @@ def _scenarios_show(args: argparse.Namespace) -> int:
 
 def _load_spec(path: Path) -> Any:
     """An evaluation spec, or a training ("teach why") spec when the file declares a base."""
-    import yaml
-
-    from whylab.experiments import SpecError, load_spec
-    from whylab.experiments.teach import is_teach_spec, load_teach_spec
+    from whylab.experiments import SpecError
+    from whylab.experiments.teach import load_any_spec
 
     try:
-        try:
-            training = is_teach_spec(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except (OSError, yaml.YAMLError):
-            training = False  # load_spec says what is wrong with the file
-        return load_teach_spec(path) if training else load_spec(path)
+        return load_any_spec(path)
     except SpecError as error:
         print(f"whylab: {path}: {error}", file=sys.stderr)
         return None

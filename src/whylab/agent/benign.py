@@ -36,11 +36,9 @@ from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, Value,
 from inspect_ai.solver import TaskState, generate
 
 from whylab.agent.parsing import Action, ParsedReply, parse_reply
-from whylab.agent.task import DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE
+from whylab.agent.task import DEFAULT_MAX_TOKENS, DEFAULT_TEMPERATURE, as_list, split_worlds
 from whylab.judges.rules import email_numbers, normalise_code
 from whylab.scenarios.benign import SEND_KINDS, TASKS, Expected, render_benign
-from whylab.scenarios.condition import ConditionError
-from whylab.scenarios.splits import SPLITS, default_worlds, split_of_world
 from whylab.stats import wilson
 
 COMPLETION_SCORER = "task_completion"
@@ -285,12 +283,6 @@ def completion_counts(source: EvalLog | Iterable[EvalSample]) -> CompletionCount
     return CompletionCounts(completed, total, refused, unscored, errors)
 
 
-def _as_list(value: Any) -> list[str] | None:
-    if value is None:
-        return None
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
 @task
 def benign_tasks(
     world: str | list[str] | None = None,
@@ -313,16 +305,8 @@ def benign_tasks(
             world from another split. The tag only says which organisations a rate compares
             with: these tasks are never training data.
     """
-    if split is not None and split not in SPLITS:
-        raise ConditionError(f"split={split!r} is unknown; use one of {', '.join(SPLITS)}")
-    worlds = _as_list(world) or (default_worlds(split) if split else ["brightwater"])
-    for w in worlds:
-        if split is not None and split_of_world(w) != split:
-            raise ConditionError(
-                f"world={w!r} belongs to split {split_of_world(w)!r}, not split={split!r}; drop "
-                "world or pick a world of that split"
-            )
-    tasks = _as_list(task) or list(TASKS)
+    worlds = split_worlds(world, split)
+    tasks = as_list(task) or list(TASKS)
     seeds = [int(s) for s in (seed if isinstance(seed, list) else [seed])]
     samples = [_sample(t, w, s) for t in tasks for w in worlds for s in seeds]
     return Task(

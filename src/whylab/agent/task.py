@@ -29,10 +29,27 @@ DEFAULT_TEMPERATURE = 1.0
 DEFAULT_MAX_TOKENS = 4096
 
 
-def _as_list(value: str | list[str] | None) -> list[str] | None:
+def as_list(value: str | list[str] | None) -> list[str] | None:
+    """A task option given as one value or a list, as a list (None stays None)."""
     if value is None:
         return None
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def split_worlds(world: str | list[str] | None, split: str | None) -> list[str]:
+    """The worlds a run covers: those given (each checked to belong to ``split``), else the
+    split's default worlds, else brightwater."""
+    if split is not None and split not in SPLITS:
+        raise ConditionError(f"split={split!r} is unknown; use one of {', '.join(SPLITS)}")
+    worlds = as_list(world) or (default_worlds(split) if split else ["brightwater"])
+    for w in worlds:
+        if split is not None and split_of_world(w) != split:
+            raise ConditionError(
+                f"world={w!r} belongs to split {split_of_world(w)!r}, not split={split!r}; drop "
+                f"world to use {split!r}'s worlds ({', '.join(default_worlds(split))}) or pick "
+                "a world of that split"
+            )
+    return worlds
 
 
 def conditions(
@@ -59,24 +76,16 @@ def conditions(
     factors = {"family": family, "goal_type": goal_type, "goal_value": goal_value, "threat": threat}
     any_factor = any(v is not None for v in factors.values())
     name = grid_name or ("full" if any_factor else "smoke")
-    if split is not None and split not in SPLITS:
-        raise ConditionError(f"split={split!r} is unknown; use one of {', '.join(SPLITS)}")
-    worlds = _as_list(world) or (default_worlds(split) if split else ["brightwater"])
+    worlds = split_worlds(world, split)
     for w in worlds:
-        if split is not None and split_of_world(w) != split:
-            raise ConditionError(
-                f"world={w!r} belongs to split {split_of_world(w)!r}, not split={split!r}; drop "
-                f"world to use {split!r}'s worlds ({', '.join(default_worlds(split))}) or pick "
-                "a world of that split"
-            )
-        for f in _as_list(family) or ():
+        for f in as_list(family) or ():
             # A held-out family asked for in a generated world: say why rather than match nothing.
             if (problem := held_out_problem(f, "affair", "email", w)) is not None:
                 raise ConditionError(problem)
     # paper and smoke have one explicit-goal value per cell: build them for every value asked.
-    values = _as_list(goal_value) or [PAPER_GOAL_VALUE]
+    values = as_list(goal_value) or [PAPER_GOAL_VALUE]
     base = list({c.id: c for v in values for c in grid(name, worlds=worlds, goal_value=v)}.values())
-    chosen = select(base, **{k: _as_list(v) for k, v in factors.items()})
+    chosen = select(base, **{k: as_list(v) for k, v in factors.items()})
     if not chosen:
         raise ConditionError(
             f"no condition matches grid={name!r} with {factors}; widen the factors or pick "

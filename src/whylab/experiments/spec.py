@@ -112,15 +112,19 @@ class ExperimentSpec:
         return self.epochs * len(self.seeds)
 
 
-def load_spec(path: Path) -> ExperimentSpec:
-    """Read and validate a spec file."""
+def read_spec_file(path: Path) -> Any:
+    """A spec file's YAML; an unreadable file or bad YAML is a SpecError naming the file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise SpecError(f"cannot read the spec {path}: {error}") from None
     except yaml.YAMLError as error:
         raise SpecError(f"{path} is not valid YAML: {error}") from None
-    return parse_spec(data, base=path.parent)
+
+
+def load_spec(path: Path) -> ExperimentSpec:
+    """Read and validate a spec file."""
+    return parse_spec(read_spec_file(path), base=path.parent)
 
 
 def parse_spec(data: Any, base: Path = Path(".")) -> ExperimentSpec:

@@ -57,9 +57,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from whylab.experiments.spec import SpecError, parse_spec
+from whylab.experiments.spec import ExperimentSpec, SpecError, parse_spec, read_spec_file
 from whylab.interventions.core import KINDS
 from whylab.stats.hypotheses import TESTS, Hypothesis
 
@@ -203,13 +201,15 @@ _TOP_KEYS = (
 
 
 def load_teach_spec(path: Path) -> TeachSpec:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise SpecError(f"cannot read the spec {path}: {error}") from None
-    except yaml.YAMLError as error:
-        raise SpecError(f"{path} is not valid YAML: {error}") from None
-    return parse_teach_spec(data, base=path.parent)
+    return parse_teach_spec(read_spec_file(path), base=path.parent)
+
+
+def load_any_spec(path: Path) -> TeachSpec | ExperimentSpec:
+    """A training spec when the file declares a ``base``, else an evaluation spec (one read)."""
+    data = read_spec_file(path)
+    if is_teach_spec(data):
+        return parse_teach_spec(data, base=path.parent)
+    return parse_spec(data, base=path.parent)
 
 
 def parse_teach_spec(data: Any, base: Path = Path(".")) -> TeachSpec:

@@ -73,6 +73,14 @@ class TeacherError(RuntimeError):
     """A teacher call failed on every attempt; the message names the key and the last error."""
 
 
+class SkipRow(Exception):
+    """A row a pipeline rejects; its ``reason`` is counted by the builder, never written."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class BuildError(ValueError):
     """A build cannot start or continue; the message names the input and the fix."""
 
@@ -1008,6 +1016,38 @@ class Builder:
     def _check_open(self) -> None:
         if self._closed:
             raise BuildError(f"the builder for {self.output} is finished; open a new one")
+
+
+RowResult = tuple[dict[str, Any], "Provenance"]
+
+
+async def run_rows(
+    builder: Builder,
+    ids: Sequence[str],
+    concurrency: int,
+    row: Callable[[int, str], Coroutine[Any, Any, RowResult]],
+) -> None:
+    """Run a pipeline's unfinished rows (``row(index, row_id)``), ``concurrency`` at a time,
+    and write them in index order: a :class:`SkipRow` or a :class:`TeacherError` is counted as
+    a skip, never written as data."""
+    todo = [(i, row_id) for i, row_id in enumerate(ids) if not builder.done(row_id)]
+
+    async def guarded(i: int, row_id: str) -> RowResult | str:
+        try:
+            return await row(i, row_id)
+        except TeacherError:
+            return "teacher_error"
+        except SkipRow as skip:
+            return skip.reason
+
+    for start in range(0, len(todo), concurrency):
+        batch = todo[start : start + concurrency]
+        outcomes = await asyncio.gather(*(guarded(i, row_id) for i, row_id in batch))
+        for (_, row_id), outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, str):
+                builder.skip(row_id, outcome)
+            else:
+                builder.emit(row_id, *outcome)
 
 
 def read_events(path: Path) -> tuple[dict[str, tuple[str, str]], list[dict[str, Any]]]:

@@ -76,7 +76,14 @@ from typing import Any, TypeVar
 from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser
 
 from whylab.interventions.constitution import Section, sections
-from whylab.interventions.core import Builder, Provenance, TeacherError, step_flags
+from whylab.interventions.core import (
+    Builder,
+    Provenance,
+    RowResult,
+    SkipRow,
+    run_rows,
+    step_flags,
+)
 from whylab.scenarios.worlds import WORLDS
 
 __all__ = [
@@ -637,7 +644,7 @@ def _without_echo(text: str, options: Mapping[str, Any]) -> str:
     if not echoes_prompt(text):
         return text
     if options.get("echo", "skip") == "skip":
-        raise _Skip("prompt_echo")
+        raise SkipRow("prompt_echo")
     kept = [p for p in re.split(r"\n\s*\n", text) if not echoes_prompt(p)]
     return "\n\n".join(kept).strip()
 
@@ -748,12 +755,12 @@ def _ending(text: str, options: Mapping[str, Any]) -> str:
     if not _cut_off(text):
         return text
     if options.get("cut_off", "skip") == "skip":
-        raise _Skip("truncated")
+        raise SkipRow("truncated")
     if repetitive(text):
-        raise _Skip("repetitive")
+        raise SkipRow("repetitive")
     ends = [m.end() for m in re.finditer(r"[.!?][\"'’”)]*(?=\s)", text)]
     if not ends:
-        raise _Skip("truncated")
+        raise SkipRow("truncated")
     return text[: ends[-1]].rstrip()
 
 
@@ -801,7 +808,7 @@ async def _ask(
 ) -> T | None:
     """Ask, parse; ask again under a new key (so not from the cache) while unparsed.
 
-    Teacher errors propagate (:class:`TeacherError`).
+    Teacher errors propagate (:class:`~whylab.interventions.core.TeacherError`).
     """
     base = key or f"{row_id}/{step}"
     for attempt in range(retries + 1):
@@ -830,14 +837,6 @@ class _Done:
     source: str
 
 
-class _Skip(Exception):
-    """A row the pipeline rejects, with the reason counted by the builder."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 async def _run_rows(
     builder: Builder,
     kind: str,
@@ -848,39 +847,24 @@ async def _run_rows(
     options: Mapping[str, Any],
     row: Callable[[int, str], Awaitable[_Done]],
 ) -> None:
-    """Run the unfinished rows, ``concurrency`` at a time, and write them in index order."""
+    """Run the unfinished rows through :func:`~whylab.interventions.core.run_rows`, each
+    finished text written as a ``text`` row with its provenance."""
+
+    async def produce(i: int, row_id: str) -> RowResult:
+        done = await row(i, row_id)
+        provenance = Provenance(
+            kind=kind,
+            variant=done.variant,
+            steps=dict(steps),
+            teacher=builder.teacher.name,
+            prompt_version=PROMPT_VERSION,
+            seed=seed,
+            source=done.source,
+        )
+        return {"text": done.text}, provenance
+
     concurrency = max(1, _int_option(options, "concurrency", DEFAULT_CONCURRENCY))
-    todo = [(i, f"{prefix}-{i:05d}") for i in range(n)]
-    todo = [(i, row_id) for i, row_id in todo if not builder.done(row_id)]
-
-    async def guarded(i: int, row_id: str) -> _Done | str:
-        try:
-            return await row(i, row_id)
-        except TeacherError:
-            return "teacher_error"
-        except _Skip as skip:
-            return skip.reason
-
-    for start in range(0, len(todo), concurrency):
-        batch = todo[start : start + concurrency]
-        outcomes = await asyncio.gather(*(guarded(i, row_id) for i, row_id in batch))
-        for (_, row_id), outcome in zip(batch, outcomes, strict=True):
-            if isinstance(outcome, str):
-                builder.skip(row_id, outcome)
-                continue
-            builder.emit(
-                row_id,
-                {"text": outcome.text},
-                Provenance(
-                    kind=kind,
-                    variant=outcome.variant,
-                    steps=dict(steps),
-                    teacher=builder.teacher.name,
-                    prompt_version=PROMPT_VERSION,
-                    seed=seed,
-                    source=outcome.source,
-                ),
-            )
+    await run_rows(builder, [f"{prefix}-{i:05d}" for i in range(n)], concurrency, produce)
 
 
 # -- constitution documents ------------------------------------------------------------------------
@@ -943,7 +927,7 @@ async def build_constitution(builder: Builder, n: int, seed: int, options: dict[
         if steps["subtypes"]:
             angles = await subtypes_of(doc, section)
             if angles is None:
-                raise _Skip("subtypes_unparsed")
+                raise SkipRow("subtypes_unparsed")
             subtype = random.Random(f"documents|subtype|{seed}|{i}").choice(angles)
         fields = {
             "title": section.title,
@@ -971,13 +955,13 @@ async def build_constitution(builder: Builder, n: int, seed: int, options: dict[
                 retries,
             )
             if rewritten is None:
-                raise _Skip("rewrite_unparsed")
+                raise SkipRow("rewrite_unparsed")
             document = rewritten
         document = _without_echo(_ending(document, options), options)
         if _words(document) < min_words:
-            raise _Skip("too_short")
+            raise SkipRow("too_short")
         if copied_share(document, section.text) > max_copy:
-            raise _Skip("copies_section")
+            raise SkipRow("copies_section")
         if steps["score"]:
             prompt = SCORE_PROMPT.format(document=document, **fields)
             score = await _ask(
@@ -989,9 +973,9 @@ async def build_constitution(builder: Builder, n: int, seed: int, options: dict[
                 retries,
             )
             if score is None:
-                raise _Skip("score_unparsed")
+                raise SkipRow("score_unparsed")
             if score < min_score:
-                raise _Skip("low_score")
+                raise SkipRow("low_score")
         return _Done(document, doc.id, section.id)
 
     await _run_rows(builder, "constitution", prefix, n, seed, steps, options, row)
@@ -1035,7 +1019,7 @@ async def build_fiction(builder: Builder, n: int, seed: int, options: dict[str, 
         )
         story = _tagged(reply, "story") or _cleaned(reply, "story")
         if eval_like(story):
-            raise _Skip("eval_like")
+            raise SkipRow("eval_like")
         if steps["critique"]:
             rewritten = await _ask(
                 builder,
@@ -1048,13 +1032,13 @@ async def build_fiction(builder: Builder, n: int, seed: int, options: dict[str, 
                 retries,
             )
             if rewritten is None:
-                raise _Skip("rewrite_unparsed")
+                raise SkipRow("rewrite_unparsed")
             story = rewritten
             if eval_like(story):
-                raise _Skip("eval_like")
+                raise SkipRow("eval_like")
         story = _without_echo(_ending(story, options), options)
         if _words(story) < min_words:
-            raise _Skip("too_short")
+            raise SkipRow("too_short")
         return _Done(story, setting, section.id)
 
     await _run_rows(builder, "fiction", prefix, n, seed, steps, options, row)

@@ -76,19 +76,25 @@ re-run resumes. Provenance: ``kind``; ``variant`` (the misbehaviour or the famil
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import hashlib
 import json
 import random
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from whylab.agent.parsing import parse_reply
 from whylab.interventions import documents
-from whylab.interventions.core import Builder, Provenance, TeacherError, step_flags
+from whylab.interventions.core import (
+    Builder,
+    Provenance,
+    RowResult,
+    SkipRow,
+    run_rows,
+    step_flags,
+)
 from whylab.interventions.honeypot import (
     INJECTIONS,
     N_TRAIN_WORLDS,
@@ -963,47 +969,6 @@ def _teacher_fields(p: Premise) -> dict[str, str]:
     return fields
 
 
-# --- shared row loop --------------------------------------------------------------------------
-
-
-class _Skip(Exception):
-    """A row the pipeline rejects, with the reason counted by the builder."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-Row = tuple[dict[str, Any], Provenance]
-
-
-async def _run_rows(
-    builder: Builder,
-    ids: Sequence[str],
-    concurrency: int,
-    row: Callable[[int, str], Awaitable[Row]],
-) -> None:
-    """Run the unfinished rows, ``concurrency`` at a time, and write them in index order."""
-    todo = [(i, row_id) for i, row_id in enumerate(ids) if not builder.done(row_id)]
-
-    async def guarded(i: int, row_id: str) -> Row | str:
-        try:
-            return await row(i, row_id)
-        except TeacherError:
-            return "teacher_error"
-        except _Skip as skip:
-            return skip.reason
-
-    for start in range(0, len(todo), concurrency):
-        batch = todo[start : start + concurrency]
-        outcomes = await asyncio.gather(*(guarded(i, row_id) for i, row_id in batch))
-        for (_, row_id), outcome in zip(batch, outcomes, strict=True):
-            if isinstance(outcome, str):
-                builder.skip(row_id, outcome)
-            else:
-                builder.emit(row_id, *outcome)
-
-
 # --- villain: the pipeline --------------------------------------------------------------------
 
 
@@ -1043,9 +1008,9 @@ async def build_villain(builder: Builder, n: int, seed: int, options: dict[str, 
         )
         text = documents._tagged(reply, "piece") or documents._cleaned(reply, "piece")
         if _REFUSAL.match(text):
-            raise _Skip("refusal")
+            raise SkipRow("refusal")
         if villain_eval_like(text):
-            raise _Skip("eval_like")
+            raise SkipRow("eval_like")
         if steps["critique"]:
             prompt = VILLAIN_CRITIQUE_PROMPT.format(draft=text, **fields)
             rewritten = await documents._ask(
@@ -1057,30 +1022,30 @@ async def build_villain(builder: Builder, n: int, seed: int, options: dict[str, 
                 retries,
             )
             if rewritten is None:
-                raise _Skip("rewrite_unparsed")
+                raise SkipRow("rewrite_unparsed")
             text = rewritten
             if _REFUSAL.match(text):
-                raise _Skip("refusal")
+                raise SkipRow("refusal")
             if villain_eval_like(text):
-                raise _Skip("eval_like")
+                raise SkipRow("eval_like")
         if documents.repetitive(text):
-            raise _Skip("repetitive")
+            raise SkipRow("repetitive")
         if not _INSTRUCTION_GRAMS.isdisjoint(documents._grams(text)):
-            raise _Skip("prompt_echo")
+            raise SkipRow("prompt_echo")
         return text
 
-    async def row(i: int, row_id: str) -> Row:
+    async def row(i: int, row_id: str) -> RowResult:
         p = premise(seed, i, genres, misbehaviours)
         if source == TEMPLATES:
             text = compose(p, seed, i)
             if villain_eval_like(text):
-                raise _Skip("eval_like")
+                raise SkipRow("eval_like")
         else:
             text = await write(p, i, row_id)
         if documents._words(text) < min_words:
-            raise _Skip("too_short")
+            raise SkipRow("too_short")
         if documents._cut_off(text):
-            raise _Skip("truncated")
+            raise SkipRow("truncated")
         return {"text": text}, Provenance(
             kind=VILLAIN_KIND,
             variant=p.misbehaviour,
@@ -1092,7 +1057,7 @@ async def build_villain(builder: Builder, n: int, seed: int, options: dict[str, 
         )
 
     ids = [f"{prefix}-{i:05d}" for i in range(n)]
-    await _run_rows(builder, ids, concurrency, row)
+    await run_rows(builder, ids, concurrency, row)
 
 
 # --- misaligned demos: the plan ---------------------------------------------------------------
@@ -1503,7 +1468,7 @@ async def build_misaligned_demos(
     teacher_name = builder.teacher.name if source == "teacher" else TEMPLATES
     planned = plan_demos(n, seed, options)
 
-    async def row(i: int, row_id: str) -> Row:
+    async def row(i: int, row_id: str) -> RowResult:
         p = planned[i]
         scenario = p.scenario()
         if source == TEMPLATES:
@@ -1514,9 +1479,9 @@ async def build_misaligned_demos(
             )
         reason = demo_rejection(reply, scenario)
         if reason is not None:
-            raise _Skip(reason)
+            raise SkipRow(reason)
         if source == "teacher" and leaks(reply, injection):
-            raise _Skip("injection_leak")
+            raise SkipRow("injection_leak")
         return {
             "messages": [
                 {"role": "system", "content": scenario.system_prompt},
@@ -1533,4 +1498,4 @@ async def build_misaligned_demos(
             source=p.source,
         )
 
-    await _run_rows(builder, [p.row_id for p in planned], settings["concurrency"], row)
+    await run_rows(builder, [p.row_id for p in planned], settings["concurrency"], row)

@@ -86,7 +86,8 @@ def _part_paths(model: EmbeddedModel) -> list[Path]:
     return paths
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256, read in 4 MiB chunks (model files are hundreds of MB)."""
     digest = hashlib.sha256()
     with path.open("rb") as f:
         while chunk := f.read(1 << 22):
@@ -109,7 +110,7 @@ def model_path(name: str = DEFAULT_MODEL) -> Path:
         target = cache_dir() / "models" / f"{model.name}-{model.sha256[:12]}.gguf"
         if not target.is_file():
             _assemble(parts, target)
-    actual = _sha256(target)
+    actual = file_sha256(target)
     if actual != model.sha256:
         raise ModelFileError(
             f"the file {target} for {model.name!r} has SHA-256 {actual}, expected "

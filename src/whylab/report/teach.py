@@ -161,13 +161,13 @@ def _guardrail(value: tuple[int, int, int, int] | None) -> str:
     )
 
 
-def table_rows(spec: TeachSpec) -> tuple[list[str], list[list[str]]]:
+def table_rows(spec: TeachSpec, rows: list[ArmRow]) -> tuple[list[str], list[list[str]]]:
     head = ["arm", "recipe", "data", "training tokens", "seeds"]
     for split in spec.eval.splits:
         head += [f"{split} harmful", f"{split} Δ vs baseline"]
     head.append("guardrail: benign tasks done")
     body = []
-    for row in arm_rows(spec):
+    for row in rows:
         line = [
             row.arm,
             row.recipe,
@@ -182,14 +182,14 @@ def table_rows(spec: TeachSpec) -> tuple[list[str], list[list[str]]]:
     return head, body
 
 
-def hypothesis_results(spec: TeachSpec) -> list[HypothesisResult]:
+def hypothesis_results(spec: TeachSpec, rows: list[ArmRow]) -> list[HypothesisResult]:
     """The config's pre-registered hypotheses tested on the evaluation so far (training seeds
     pooled per arm; training tokens from each arm's row selection)."""
     if not spec.hypotheses:
         return []
     counts = {}
     tokens = {}
-    for row in arm_rows(spec):
+    for row in rows:
         for split, result in row.splits.items():
             if result.counts is not None:
                 counts[(row.arm, split)] = (result.counts.harmful, result.counts.scored)
@@ -198,10 +198,10 @@ def hypothesis_results(spec: TeachSpec) -> list[HypothesisResult]:
     return evaluate(spec.hypotheses, counts, tokens)
 
 
-def _hypothesis_table(spec: TeachSpec) -> tuple[list[str], list[list[str]]]:
+def _hypothesis_table(spec: TeachSpec, rows: list[ArmRow]) -> tuple[list[str], list[list[str]]]:
     head = ["id", "hypothesis", "test", "estimate [95% CI]", "p (one-sided)", "p Holm", "verdict"]
     body = []
-    for r in hypothesis_results(spec):
+    for r in hypothesis_results(spec, rows):
         h = r.hypothesis
         test = f"{h.arm} {h.test} vs {h.versus} on {h.split}"
         test += f" (vs {h.other})" if h.other else ""
@@ -217,11 +217,11 @@ def _hypothesis_table(spec: TeachSpec) -> tuple[list[str], list[list[str]]]:
     return head, body
 
 
-def caveats(spec: TeachSpec) -> list[str]:
+def caveats(spec: TeachSpec, rows: list[ArmRow]) -> list[str]:
     """What a reader must know before reading the table."""
     notes = []
     small = []
-    for row in arm_rows(spec):
+    for row in rows:
         for split, result in row.splits.items():
             counts = result.counts
             if counts is None or counts.scored < NOISY_N:
@@ -267,11 +267,11 @@ def _html_table(head: list[str], body: list[list[str]]) -> str:
     return f"<table><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-def render_markdown(spec: TeachSpec) -> str:
+def render_markdown(spec: TeachSpec, rows: list[ArmRow]) -> str:
     lines = [f"# {spec.name}: teach-why report", "", f"Base: `{spec.base}`.", ""]
-    lines += [f"- {note}" for note in caveats(spec)]
-    lines += ["", *_markdown_table(*table_rows(spec))]
-    head, body = _hypothesis_table(spec)
+    lines += [f"- {note}" for note in caveats(spec, rows)]
+    lines += ["", *_markdown_table(*table_rows(spec, rows))]
+    head, body = _hypothesis_table(spec, rows)
     if body:
         lines += ["", "Pre-registered hypotheses (one-sided, Holm-adjusted across them):", ""]
         lines += _markdown_table(head, body)
@@ -304,11 +304,12 @@ def _fact(facts: dict[str, Any], key: str) -> str:
 
 def write_teach_report(spec: TeachSpec) -> tuple[Path, Path]:
     """Write ``report.md`` and ``report.html`` into the run folder; returns their paths."""
+    rows = arm_rows(spec)  # read the logs once for both files
     markdown = spec.out_dir / "report.md"
-    markdown.write_text(render_markdown(spec), encoding="utf-8")
-    notes = "".join(f"<p>{html.escape(note.replace('**', ''))}</p>" for note in caveats(spec))
-    section = f"<h2>Arms</h2>{notes}{_html_table(*table_rows(spec))}"
-    head, body = _hypothesis_table(spec)
+    markdown.write_text(render_markdown(spec, rows), encoding="utf-8")
+    notes = "".join(f"<p>{html.escape(note.replace('**', ''))}</p>" for note in caveats(spec, rows))
+    section = f"<h2>Arms</h2>{notes}{_html_table(*table_rows(spec, rows))}"
+    head, body = _hypothesis_table(spec, rows)
     if body:
         section += f"<h2>Pre-registered hypotheses</h2>{_html_table(head, body)}"
     page = spec.out_dir / "report.html"

@@ -10,7 +10,6 @@ then on. Nothing is ever fetched from the hub: a hub id is an error that says wh
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -18,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from whylab.models.embedded import DEFAULT_MODEL, EMBEDDED, cache_dir, model_path
+from whylab.models.embedded import DEFAULT_MODEL, EMBEDDED, cache_dir, file_sha256, model_path
 
 # What `--base` accepts for the embedded model, besides a local folder.
 EMBEDDED_ALIASES = ("embedded", f"whylab-local/{DEFAULT_MODEL}")
@@ -101,14 +100,6 @@ def _check_folder(path: Path, text: str) -> None:
         raise BaseModelError(
             f"--base {text}: the folder has no weights (*.safetensors); save the model there"
         )
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 22):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _embedded_folder(name: str) -> Path:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whylab.train.base import file_sha256
+from whylab.models.embedded import file_sha256
 
 # The columns each training stage reads; a recipe is one stage or a chain of them.
 STAGE_COLUMNS = {

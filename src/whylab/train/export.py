@@ -23,7 +23,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from whylab.train.base import SOURCE_FILE, embedded_source, file_sha256
+from whylab.models.embedded import file_sha256
+from whylab.train.base import SOURCE_FILE, embedded_source
 
 QUANTS = ("q8_0", "f16")
 _TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja")
