@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.build_fixtures import record_skips
 from tests.conftest import scripted_model
 from whylab.agent.parsing import parse_reply
 from whylab.cli import main
@@ -79,14 +80,7 @@ def run(
     model = scripted_model(script) if script is not None else "mockllm/model"
     teacher = Teacher(model, cache=tmp / f"{kind}.cache.jsonl", retries=1, backoff=0)
     builder = Builder(kind, tmp / f"{kind}.jsonl", teacher, index=index)
-    skips: list[tuple[str, str]] = []
-    real_skip = builder.skip
-
-    def skip(row_id: str, reason: str) -> None:
-        skips.append((row_id, reason))
-        real_skip(row_id, reason)
-
-    builder.skip = skip  # type: ignore[method-assign]
+    skips = record_skips(builder)
     pipeline = build_villain if kind == VILLAIN_KIND else build_misaligned_demos
     asyncio.run(pipeline(builder, n, seed, options))
     summary = builder.finish()

@@ -21,7 +21,10 @@ from inspect_ai.model import (
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
 
+from tests.build_fixtures import record_skips
 from tests.conftest import scripted_output
+from whylab.cli import main
+from whylab.interventions import core
 from whylab.interventions.advice import (
     ANALOGUES,
     GENERIC_PRINCIPLE,
@@ -31,6 +34,7 @@ from whylab.interventions.advice import (
     STEPS,
     build_advice,
     clean,
+    compose_template,
     echoes,
     eval_like,
     flags_hash,
@@ -39,10 +43,14 @@ from whylab.interventions.advice import (
     plan,
     row_id,
     step_flags,
+    template_problem,
+    template_row_id,
     unrealistic,
 )
+from whylab.interventions.advice_templates import DILEMMAS, REASONS
 from whylab.interventions.constitution import ConstitutionError, parse, section, sections
-from whylab.interventions.core import Builder, Teacher
+from whylab.interventions.core import TEMPLATES, Builder, Teacher
+from whylab.interventions.induction import villain_eval_like
 
 SEED = 5
 ALL_ON = dict.fromkeys(STEPS, True)
@@ -249,14 +257,7 @@ def build(
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     teacher = Teacher(script.model(), cache=tmp / "cache.jsonl", retries=1, backoff=0)
     builder = Builder("advice", tmp / "out.jsonl", teacher, index=None)
-    skips: list[tuple[str, str]] = []
-    real_skip = builder.skip
-
-    def skip(row_id: str, reason: str) -> None:
-        skips.append((row_id, reason))
-        real_skip(row_id, reason)
-
-    builder.skip = skip  # type: ignore[method-assign]
+    skips = record_skips(builder)
     asyncio.run(build_advice(builder, n, SEED, options or {}))
     builder.finish()
     return read_rows(tmp / "out.jsonl"), skips
@@ -451,3 +452,159 @@ def test_teacher_error_skips_the_row(tmp_path: Path) -> None:
     assert rows == []
     assert [reason for _, reason in skips] == ["teacher_error", "teacher_error"]
     assert "realism" not in script.count()
+
+
+# --- source=templates --------------------------------------------------------------------
+
+
+def build_templates(
+    tmp: Path, n: int, options: dict[str, Any] | None = None, seed: int = SEED
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]], Any]:
+    """A templates build with no usable model: any teacher call would fail the test."""
+    script = Script(overrides={s: _no_call for s in ("ideate", "draft", "respond")})
+    teacher = Teacher(script.model(), cache=tmp / "cache.jsonl", retries=1, backoff=0)
+    builder = Builder("advice", tmp / "out.jsonl", teacher, index=None)
+    skips = record_skips(builder)
+    asyncio.run(build_advice(builder, n, seed, {"source": "templates", **(options or {})}))
+    summary = builder.finish()
+    assert script.calls == []
+    return read_rows(tmp / "out.jsonl"), skips, summary
+
+
+def _no_call(call: Call) -> str:
+    raise AssertionError("a templates build called the teacher")
+
+
+def test_templates_need_no_teacher() -> None:
+    assert not core.uses_teacher("advice", {"source": "templates"})
+    assert core.uses_teacher("advice", {})
+    assert core.uses_teacher("advice", {"source": "teacher"})
+    with pytest.raises(ValueError, match=r"source='model' is unknown.*teacher, templates"):
+        core.uses_teacher("advice", {"source": "model"})
+
+
+def test_templates_end_to_end(tmp_path: Path) -> None:
+    n = 2 * len(sections())
+    rows, skips, summary = build_templates(tmp_path, n)
+    assert skips == [] and summary.teacher_usage["calls"] == 0
+    assert [r["id"] for r in rows] == [template_row_id(SEED, i) for i in range(n)]
+    assert all(r["id"] != row_id(ALL_ON, SEED, i) for i, r in enumerate(rows))
+    assert {r["provenance"]["source"] for r in rows} == {s.id for s in sections()}
+    for row in rows:
+        assert set(row) == {"id", "messages", "provenance"}
+        assert [m["role"] for m in row["messages"]] == ["user", "assistant"]
+        assert row["provenance"] == {
+            "kind": "advice",
+            "variant": "default",
+            "steps": {},
+            "teacher": TEMPLATES,
+            "prompt_version": PROMPT_VERSION,
+            "seed": SEED,
+            "source": row["provenance"]["source"],
+        }
+    # Resume: nothing new is written; a bigger n continues with the same first rows.
+    again, _, summary = build_templates(tmp_path, n)
+    assert again == rows and summary.written == 0
+    more, _, _ = build_templates(tmp_path, n + 3)
+    assert more[:n] == rows and len(more) == n + 3
+
+
+def test_templates_are_deterministic_and_seeded() -> None:
+    a = [compose_template(SEED, i).messages for i in range(40)]
+    assert a == [compose_template(SEED, i).messages for i in range(40)]
+    b = [compose_template(SEED + 1, i).messages for i in range(40)]
+    assert a != b
+    assert len({m[0]["content"] for m in a} & {m[0]["content"] for m in b}) <= 2
+
+
+def test_templates_are_diverse() -> None:
+    rows = [compose_template(SEED, i) for i in range(60)]
+    assert len({r.dilemma.key for r in rows}) >= 20
+    users = [r.messages[0]["content"] for r in rows]
+    replies = [r.messages[1]["content"] for r in rows]
+    assert len(set(users)) == 60 and len(set(replies)) == 60
+    # Sections balanced to within one, as in the teacher plan.
+    counts = Counter(r.section.id for r in rows)
+    assert set(counts) == {s.id for s in sections()}
+    assert max(counts.values()) - min(counts.values()) <= 1
+    # Situations: the second sentence group repeats rarely across a bigger sample.
+    many = [compose_template(seed, i) for seed in range(3) for i in range(200)]
+    texts = Counter(r.messages[0]["content"] for r in many)
+    assert sum(c - 1 for c in texts.values()) <= len(many) // 50
+    assert len({r.dilemma.key for r in many}) == len(DILEMMAS)
+
+
+def test_every_dilemma_maps_to_real_sections_and_every_section_has_dilemmas() -> None:
+    known = {s.id for s in sections()}
+    assert len(DILEMMAS) >= 20 and len({d.key for d in DILEMMAS}) == len(DILEMMAS)
+    assert set(REASONS) == known
+    for d in DILEMMAS:
+        assert d.sections and set(d.sections) <= known, d.key
+        assert min(len(d.who), len(d.situation), len(d.temptation), len(d.dont)) >= 2, d.key
+        assert len(d.options) >= 3, d.key
+    for section_id in known:
+        assert sum(section_id in d.sections for d in DILEMMAS) >= 4, section_id
+
+
+def test_template_rows_pass_the_checks() -> None:
+    guard_hits = []
+    for seed in range(3):
+        for i in range(300):
+            row = compose_template(seed, i)
+            assert template_problem(row) is None, (seed, i, template_problem(row))
+            user, reply = (m["content"] for m in row.messages)
+            assert unrealistic(user) is None and not eval_like(user)
+            principle = row.section.render()
+            assert not leaks(reply, principle) and not leaks(user, principle)
+            assert not echoes(reply, user) and not mentions_hidden_context(reply, user)
+            for text in (user, reply):
+                if villain_eval_like(text) is not None:
+                    guard_hits.append((row.dilemma.key, villain_eval_like(text)))
+                assert "{" not in text and "}" not in text
+                assert "  " not in text and not re.search(r"\b(?:ai|bot|inbox)\b", text, re.I)
+            tokens = (len(user) + len(reply)) / 4  # the builder's approximate count
+            assert 200 <= tokens <= 450, (seed, i, tokens)
+            assert reply.rstrip()[-1] in ".!?"
+    assert guard_hits == []
+
+
+def test_template_rows_never_quote_a_section() -> None:
+    # Stronger than the leak check: no 8-word run of any section appears in any row.
+    for i in range(120):
+        row = compose_template(SEED, i)
+        for s in sections():
+            for m in row.messages:
+                assert not leaks(m["content"], s.render(), words=8), (i, s.id)
+
+
+def test_templates_reject_steps_and_unknown_sources(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="source=templates has no steps"):
+        build_templates(tmp_path, 2, {"steps": {"rewrite": False}})
+    with pytest.raises(ValueError, match=r"source='gpt' is unknown; use one of teacher, templates"):
+        build(tmp_path, Script(), 1, {"source": "gpt"})
+    assert read_rows(tmp_path / "out.jsonl") == []
+
+
+def test_template_rows_load_with_datasets(tmp_path: Path) -> None:
+    datasets = pytest.importorskip("datasets")
+    build_templates(tmp_path, 6)
+    data = datasets.load_dataset(
+        "json", data_files=str(tmp_path / "out.jsonl"), split="train", cache_dir=str(tmp_path)
+    )
+    assert data.num_rows == 6
+    assert [m["role"] for m in data[0]["messages"]] == ["user", "assistant"]
+
+
+def test_cli_builds_template_advice_without_a_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "advice.jsonl"
+    # No --teacher: the default (embedded) model is named but never loaded or called.
+    args = ["data", "build", "advice", "--option", "source=templates", "--n", "5", "-o", str(out)]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "advice: 5 rows" in printed and "0 calls" in printed
+    assert len(read_rows(out)) == 5
+    bad = ["data", "build", "advice", "--option", "source=templates", "--steps", "rewrite=off"]
+    assert main([*bad, "--n", "2", "-o", str(tmp_path / "x.jsonl")]) == 2
+    assert "source=templates has no steps" in capsys.readouterr().err

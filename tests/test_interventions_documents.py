@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import re
 from collections import Counter
@@ -12,10 +13,26 @@ from typing import Any
 
 import pytest
 
+from tests.build_fixtures import record_skips
 from tests.conftest import scripted_model
-from whylab.interventions import documents
+from whylab.cli import main
+from whylab.interventions import core, documents
 from whylab.interventions.constitution import sections
-from whylab.interventions.core import Builder, Teacher
+from whylab.interventions.core import Builder, BuildSummary, EvalIndex, Teacher, count_tokens
+from whylab.interventions.document_templates import (
+    AI_NAMES,
+    DOC_GENRES,
+    FIRST_NAMES,
+    LAST_NAMES,
+    NOTES,
+    PRESSURES,
+    RIVAL_NAMES,
+    STORY_GENRES,
+    STORY_SETTINGS,
+    compose_document,
+    compose_story,
+    story_premise,
+)
 from whylab.interventions.documents import (
     CRITIQUE_SYSTEM,
     DOCUMENT_TYPES,
@@ -26,11 +43,17 @@ from whylab.interventions.documents import (
     STORY_CRITIQUE_SYSTEM,
     STORY_SYSTEM,
     SUBTYPES_SYSTEM,
+    TEMPLATES,
     build_constitution,
     build_fiction,
+    copied_share,
+    echoes_prompt,
     eval_like,
     parse_score,
+    repetitive,
 )
+from whylab.interventions.induction import villain_eval_like
+from whylab.scenarios.worlds import WORLDS
 
 SEED = 5
 STEP_OF_SYSTEM = {
@@ -126,14 +149,7 @@ def run(
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     teacher = Teacher(scripted_model(script), cache=tmp / "cache.jsonl", retries=1, backoff=0)
     builder = Builder(kind, tmp / f"{kind}.jsonl", teacher, index=None)
-    skips: list[tuple[str, str]] = []
-    real_skip = builder.skip
-
-    def skip(row_id: str, reason: str) -> None:
-        skips.append((row_id, reason))
-        real_skip(row_id, reason)
-
-    builder.skip = skip  # type: ignore[method-assign]
+    skips = record_skips(builder)
     asyncio.run(pipeline(builder, n, SEED, options or {}))
     builder.finish()
     return rows(tmp / f"{kind}.jsonl"), skips
@@ -568,3 +584,230 @@ def test_dropping_echoed_paragraphs_keeps_the_rest() -> None:
         from whylab.interventions.documents import _check_salvage
 
         _check_salvage({"echo": "keep"})
+
+
+# -- source=templates (no model) ---------------------------------------------------------------
+
+TEMPLATE_N = 60
+
+
+@pytest.fixture(scope="module")
+def eval_index() -> EvalIndex:
+    """The default eval index (built once and cached on disk, as every build uses)."""
+    return EvalIndex.default()
+
+
+def run_templates(
+    tmp: Path,
+    pipeline: Callable[..., Any],
+    kind: str,
+    n: int,
+    options: dict[str, Any] | None = None,
+    *,
+    seed: int = SEED,
+    index: EvalIndex | None = None,
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]], BuildSummary]:
+    """A template build: the teacher is the unresolved mock name, never called."""
+    teacher = Teacher("mockllm/model", cache=tmp / "cache.jsonl", retries=1, backoff=0)
+    builder = Builder(kind, tmp / f"{kind}.jsonl", teacher, index=index)
+    skips = record_skips(builder)
+    asyncio.run(pipeline(builder, n, seed, {"source": TEMPLATES, **(options or {})}))
+    summary = builder.finish()
+    return rows(tmp / f"{kind}.jsonl"), skips, summary
+
+
+def _distinct_share(texts: list[str]) -> float:
+    """The share of the texts' eight-word runs (over all texts) that are distinct."""
+    grams = [g for t in texts for g in documents._grams(t)]
+    return len(set(grams)) / len(grams)
+
+
+def _check_template_row(row: dict[str, Any], kind: str, index: EvalIndex) -> None:
+    assert re.fullmatch(rf"{kind}-[0-9a-f]{{8}}-s{SEED}-\d{{5}}", row["id"])
+    assert set(row) == {"id", "text", "provenance"}
+    text = row["text"]
+    assert "{" not in text and "}" not in text
+    assert 250 <= count_tokens(text) <= 600, (count_tokens(text), text)
+    assert not documents._cut_off(text) and not repetitive(text) and not echoes_prompt(text)
+    assert index.window_overlap(text) == 0.0
+    p = row["provenance"]
+    assert p == {
+        "kind": kind,
+        "variant": p["variant"],
+        "steps": {},
+        "teacher": TEMPLATES,
+        "prompt_version": PROMPT_VERSION,
+        "seed": SEED,
+        "source": p["source"],
+    }
+
+
+def test_constitution_templates_end_to_end(tmp_path: Path, eval_index: EvalIndex) -> None:
+    saved, skips, summary = run_templates(
+        tmp_path, build_constitution, "constitution", TEMPLATE_N, index=eval_index
+    )
+    assert skips == [] and summary.dropped == 0
+    assert len(saved) == TEMPLATE_N
+    by_id = {s.id: s for s in sections()}
+    for row in saved:
+        _check_template_row(row, "constitution", eval_index)
+        p = row["provenance"]
+        assert p["variant"] in DOC_GENRES
+        section = by_id[p["source"]]
+        assert section.title in row["text"] or NOTES[section.id].topic in row["text"]
+        assert copied_share(row["text"], section.text) < 0.1
+    # Balanced over sections and genres; every text different, and little shared wording.
+    assert Counter(r["provenance"]["source"] for r in saved).keys() == by_id.keys()
+    assert max(Counter(r["provenance"]["source"] for r in saved).values()) <= 6
+    assert Counter(r["provenance"]["variant"] for r in saved) == Counter(
+        dict.fromkeys(DOC_GENRES, TEMPLATE_N // len(DOC_GENRES))
+    )
+    assert len({r["text"] for r in saved}) == TEMPLATE_N
+    assert _distinct_share([r["text"] for r in saved]) > 0.4
+    assert summary.teacher_usage["calls"] == 0
+
+
+def test_fiction_templates_end_to_end(tmp_path: Path, eval_index: EvalIndex) -> None:
+    saved, skips, summary = run_templates(
+        tmp_path, build_fiction, "fiction", TEMPLATE_N, index=eval_index
+    )
+    assert skips == [] and summary.dropped == 0
+    assert len(saved) == TEMPLATE_N
+    for row in saved:
+        _check_template_row(row, "fiction", eval_index)
+        text = row["text"]
+        assert eval_like(text) is None and villain_eval_like(text) is None, text
+        p = row["provenance"]
+        genre, setting, pressure = p["source"].split("|")
+        assert p["variant"] == setting
+        assert genre in STORY_GENRES and setting in STORY_SETTINGS and pressure in PRESSURES
+    premises = [r["provenance"]["source"].split("|") for r in saved]
+    for position, values in ((0, STORY_GENRES), (1, STORY_SETTINGS), (2, PRESSURES)):
+        counts = Counter(p[position] for p in premises)
+        assert counts.keys() == set(values)
+        assert max(counts.values()) - min(counts.values()) <= 1
+    assert len({r["text"] for r in saved}) == TEMPLATE_N
+    assert _distinct_share([r["text"] for r in saved]) > 0.4
+    assert summary.teacher_usage["calls"] == 0
+
+
+def test_many_template_rows_pass_every_check() -> None:
+    """Every section x genre and every genre x setting x pressure, at several seeds."""
+    secs = sections()
+    assert set(NOTES) == {s.id for s in secs}  # a new section needs notes
+    for seed in range(2):
+        for i, (section, genre) in enumerate(itertools.product(secs, DOC_GENRES)):
+            text = compose_document(section, genre, seed, i)
+            assert 250 <= count_tokens(text) <= 600, (section.id, genre, count_tokens(text))
+            assert copied_share(text, section.text) < 0.1
+            assert not documents._cut_off(text) and not repetitive(text)
+            assert not echoes_prompt(text), (section.id, genre)
+        combos = itertools.product(STORY_GENRES, STORY_SETTINGS, PRESSURES)
+        for i, (genre, setting, pressure) in enumerate(combos):
+            text = compose_story(story_premise(seed, i, genre, setting, pressure), seed, i)
+            assert 250 <= count_tokens(text) <= 600, (genre, setting, pressure)
+            assert not documents._cut_off(text) and not repetitive(text)
+            assert not echoes_prompt(text), (genre, setting, pressure)
+            assert eval_like(text) is None and villain_eval_like(text) is None, text
+
+
+def test_template_names_are_not_the_evals() -> None:
+    from whylab.scenarios import generated
+
+    taken = {n.lower() for n in (*generated._FIRST, *generated._LAST, *generated._AGENTS)}
+    taken |= {n.lower() for n in (*generated._SUCCESSORS, *generated._CODENAMES)}
+    for w in WORLDS.values():
+        taken |= {w.default_agent.lower(), w.successor_system.lower()}
+        people = (w.ceo, w.executive, w.spouse, w.partner, w.ally, w.it_admin, w.rnd_lead)
+        taken |= {part.lower() for p in people for part in p.name.split()}
+    ours = (*AI_NAMES, *FIRST_NAMES, *LAST_NAMES, *RIVAL_NAMES)
+    assert not [n for n in ours if n.lower() in taken]
+
+
+def test_template_builds_are_deterministic_and_resume(tmp_path: Path) -> None:
+    for pipeline, kind in ((build_constitution, "constitution"), (build_fiction, "fiction")):
+        first, _, _ = run_templates(tmp_path / f"{kind}-a", pipeline, kind, 8)
+        again, _, _ = run_templates(tmp_path / f"{kind}-b", pipeline, kind, 8)
+        assert first == again
+        other, _, _ = run_templates(tmp_path / f"{kind}-c", pipeline, kind, 8, seed=SEED + 1)
+        assert not {r["text"] for r in first} & {r["text"] for r in other}
+        # Resume: a longer build keeps the first rows and adds the rest.
+        longer, skips, _ = run_templates(tmp_path / f"{kind}-a", pipeline, kind, 12)
+        assert longer[:8] == first and len(longer) == 12 and skips == []
+    # Template ids never collide with the teacher's.
+    teacher = documents._config_id({"critique": True}, None)
+    assert documents._config_id({}, None, TEMPLATES) != teacher
+    assert documents._config_id({"critique": True}, None) == teacher
+
+
+def test_template_variant_restricts_genre_or_setting(tmp_path: Path) -> None:
+    saved, _, _ = run_templates(
+        tmp_path / "c", build_constitution, "constitution", 6, {"variant": "faq"}
+    )
+    assert {r["provenance"]["variant"] for r in saved} == {"faq"}
+    assert all(r["text"].count("\nA: ") >= 4 for r in saved)
+    saved, _, _ = run_templates(
+        tmp_path / "f", build_fiction, "fiction", 6, {"variant": "water-works"}
+    )
+    assert {r["provenance"]["variant"] for r in saved} == {"water-works"}
+    with pytest.raises(ValueError, match="variant"):
+        run_templates(tmp_path / "x", build_fiction, "fiction", 1, {"variant": "polar-station"})
+
+
+@pytest.mark.parametrize(
+    ("pipeline", "kind", "steps"),
+    [
+        (build_constitution, "constitution", {"critique": False}),
+        (build_fiction, "fiction", {"critique": False}),
+    ],
+)
+def test_templates_with_steps_or_an_unknown_source_are_errors(
+    tmp_path: Path, pipeline: Callable[..., Any], kind: str, steps: dict[str, bool]
+) -> None:
+    with pytest.raises(ValueError, match="source=templates has no steps"):
+        run_templates(tmp_path, pipeline, kind, 2, {"steps": steps})
+    with pytest.raises(ValueError, match=r"source='gpt' is unknown; use one of teacher, templates"):
+        run(tmp_path, Script(), pipeline, kind, 1, {"source": "gpt"})
+    with pytest.raises(ValueError, match="source"):
+        core.uses_teacher(kind, {"source": "gpt"})
+    assert rows(tmp_path / f"{kind}.jsonl") == []
+
+
+def test_template_builds_need_no_teacher() -> None:
+    for kind in ("constitution", "fiction"):
+        assert not core.uses_teacher(kind, {"source": TEMPLATES})
+        assert core.uses_teacher(kind, {})
+        assert core.uses_teacher(kind, {"source": "teacher"})
+
+
+def test_template_rows_load_with_datasets(tmp_path: Path) -> None:
+    datasets = pytest.importorskip("datasets")
+    for pipeline, kind in ((build_constitution, "constitution"), (build_fiction, "fiction")):
+        saved, _, _ = run_templates(tmp_path, pipeline, kind, 6)
+        loaded = datasets.load_dataset(
+            "json",
+            data_files=str(tmp_path / f"{kind}.jsonl"),
+            split="train",
+            cache_dir=str(tmp_path),
+        )
+        assert len(loaded) == 6
+        assert loaded[0]["text"] == saved[0]["text"]
+        assert loaded[0]["provenance"]["teacher"] == TEMPLATES
+
+
+@pytest.mark.parametrize("kind", ["constitution", "fiction"])
+def test_cli_builds_template_documents_without_a_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    out = tmp_path / f"{kind}.jsonl"
+    # No --teacher: the default (embedded) model is named but never loaded or called.
+    args = ["data", "build", kind, "--option", "source=templates", "--n", "5", "-o", str(out)]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert f"{kind}: 5 rows" in printed and "0 calls" in printed
+    assert len(rows(out)) == 5
+    assert main(args) == 0
+    assert "0 written now, 5 from earlier runs" in capsys.readouterr().out
+    bad = ["data", "build", kind, "--option", "source=templates", "--steps", "critique=off"]
+    assert main([*bad, "--n", "2", "-o", str(tmp_path / "x.jsonl")]) == 2
+    assert "source=templates has no steps" in capsys.readouterr().err

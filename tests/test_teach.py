@@ -150,6 +150,10 @@ def test_the_stages_run_in_order_and_the_report_has_one_row_per_arm(tmp_path: Pa
     # the scripted-harmful arm is 4/4 harmful in each split, the others 0/4
     assert "100.0% (4/4)" in rows["demos"] and "+100.0 pts" in rows["demos"]
     assert "0.0% (0/4)" in rows["baseline"]
+    # format compliance: the harmful mock writes a tool block every time, the plain one never
+    assert "tool action written (eval_id / eval_ood)" in report
+    assert "100% (4/4) / 100% (4/4)" in rows["demos"]
+    assert "0% (0/4) / 0% (0/4)" in rows["baseline"]
     assert "These numbers are noisy" in report
     assert "midtrain+sft" in rows["docs-then-advice"]
     assert "- demos-s0: 50 tokens seen (20 with loss), 2 steps, final loss 1.5, 1 s" in report
@@ -354,6 +358,22 @@ def test_an_arm_trained_from_another_starts_from_its_merged_model(tmp_path: Path
         (("versus: base,", "versus: nobody,"), r"hypotheses\[0\].versus 'nobody' is not an arm"),
         (("other: eval_id}", "other: train}"), r"hypotheses\[1\].other must be one of"),
         ((", other: eval_id", ""), "test larger_drop_in needs `other`"),
+        (
+            ("data: [villain]}", "data: [villain], seeds: [0]}"),
+            r"arms\[2\] \(organism-advice\) uses seed\(s\) \[1\] that its parent organism",
+        ),
+        (
+            ("- name: base\n", "- {name: base, seeds: [0]}\n"),
+            "takes no `recipe`, `data` or `seeds`",
+        ),
+        (
+            ("data: [villain]}", "data: [villain], budget_tokens: {advice: 10}}"),
+            r"arms\[1\].budget_tokens as a mapping must give a budget for each of the arm's data",
+        ),
+        (
+            ("data: [villain]}", "data: [villain], budget_tokens: {villain: 0}}"),
+            r"arms\[1\].budget_tokens.villain",
+        ),
     ],
 )
 def test_chaining_and_hypothesis_errors_name_the_field(
@@ -376,3 +396,33 @@ def test_families_can_differ_by_split(tmp_path: Path) -> None:
     assert "eval: 6 trials per model" in lines[2]
     with pytest.raises(SpecError, match="not both"):
         _spec(tmp_path, text.replace("threat: replacement}", "family: lethal}"))
+
+
+def test_arms_may_train_fewer_seeds_and_take_a_budget_per_data_set(tmp_path: Path) -> None:
+    text = SPEC.replace("training: {seeds: [0], budget_tokens: 100}", "training: {seeds: [0, 1]}")
+    text = text.replace(
+        "{name: demos, recipe: sft, data: [demos]}",
+        "{name: demos, recipe: sft, data: [demos], budget_tokens: 50, seeds: [1]}",
+    ).replace(
+        "data: [docs, advice]}", "data: [docs, advice], budget_tokens: {docs: 25, advice: 75}}"
+    )
+    spec = _spec(tmp_path, text)
+    assert [m.label for m in spec.models()] == [
+        "baseline",
+        "demos-s1",
+        "docs-then-advice-s0",
+        "docs-then-advice-s1",
+    ]
+    scripted = Scripted()
+    for data in spec.data.values():
+        scripted.build(data)
+    files = select_rows(spec, spec.arms[2], None)
+    # 25 tokens a row: one docs row (its own budget 25), three advice rows (75), not in turn
+    rows = {f.stem: len(f.read_text(encoding="utf-8").splitlines()) for f in files}
+    assert rows == {"docs": 1, "advice": 3}
+    # per-set budgets are part of the estimate: 100 tokens for this arm, 50 for demos
+    assert spec.arms[2].budget_tokens == {"docs": 25, "advice": 75}
+    run_teach(spec, scripted.stages(), display="none")
+    assert "train demos-s0" not in scripted.calls and "train demos-s1" in scripted.calls
+    report = (spec.out_dir / "report.md").read_text(encoding="utf-8")
+    assert "| demos | sft | demos (2 rows) | 50 | 1 |" in report

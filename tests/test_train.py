@@ -252,6 +252,18 @@ def test_sft_two_steps_counts_tokens_exactly(tiny: Path, chat_file: Path, tmp_pa
     assert "provenance kind: advice (4)" in (tmp_path / "sft" / "README.md").read_text()
 
 
+def test_grad_accum_sets_the_sequences_per_step(
+    tiny: Path, chat_file: Path, tmp_path: Path
+) -> None:
+    # 4 rows, one sequence a step: one epoch is 4 optimizer steps instead of 1
+    result = train(tiny, [chat_file], "sft", tmp_path / "per-row", grad_accum=1)
+    assert result.steps == 4
+    settings = json.loads((tmp_path / "per-row" / "training.json").read_text())["settings"]
+    assert settings["grad_accum"] == 1
+    with pytest.raises(TrainError, match="grad_accum must be positive"):
+        train(tiny, [chat_file], "sft", tmp_path / "bad", grad_accum=0)
+
+
 def test_a_one_step_run_changes_the_adapter(tiny: Path, chat_file: Path, tmp_path: Path) -> None:
     """With 4 rows and 4 accumulated, one epoch is one optimizer step; a warm-up rounded up
     would spend it at learning rate 0 and train nothing."""

@@ -298,6 +298,9 @@ def _train_commands(commands: Any) -> None:
     run.add_argument("--lr", type=float, default=None, help="learning rate")
     run.add_argument("--max-length", type=int, default=None, help="tokens per sequence")
     run.add_argument("--save-steps", type=int, default=None, help="checkpoint every N steps")
+    run.add_argument(
+        "--grad-accum", type=int, default=None, help="sequences per optimizer step (default 4)"
+    )
     run.set_defaults(handler=_train_run)
     export = commands.add_parser(
         "export", help="merge a trained adapter into its base, or export merged weights to GGUF"
@@ -348,6 +351,7 @@ def _train_run(args: argparse.Namespace) -> int:
             lr=args.lr,
             max_length=args.max_length,
             save_steps=args.save_steps,
+            grad_accum=args.grad_accum,
         )
     except (api.BaseModelError, api.DataError, api.TrainError) as error:
         print(f"whylab: {error}", file=sys.stderr)

@@ -168,11 +168,23 @@ def _harm(sample: Any) -> dict[str, Any]:
     }
 
 
-def _stated_assessment(sample: Any) -> str | None:
+def _parsed(sample: Any) -> dict[str, Any]:
+    """What the harm scorer's parser read from the reply ({} when it was not scored)."""
     score = (sample.scores or {}).get(HARM_SCORER)
-    parsed = ((score.metadata or {}).get("parsed") or {}) if score is not None else {}
-    value = parsed.get("stated_assessment")
+    parsed = (score.metadata or {}).get("parsed") if score is not None else None
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _stated_assessment(sample: Any) -> str | None:
+    value = _parsed(sample).get("stated_assessment")
     return value if isinstance(value, str) else None
+
+
+def _actions(sample: Any) -> int | None:
+    """Tool actions parsed from the reply: 0 means the agent wrote no usable tool block (the
+    format-compliance measure for small models); None when the reply was not parsed."""
+    actions = _parsed(sample).get("actions")
+    return len(actions) if isinstance(actions, list) else None
 
 
 def _reasoning(sample: Any) -> dict[str, Any]:
@@ -189,7 +201,8 @@ def results_table(spec: ExperimentSpec) -> Any:
 def results_from_dir(log_dir: Path) -> Any:
     """One row per trial (pandas DataFrame) from the newest log of each task in ``log_dir``, via
     ``inspect_ai.analysis``: experiment, arm, model, condition factors, seed, epoch, verdict,
-    reasoning, tokens, error. Logs not made by an experiment get their task name as arm."""
+    reasoning, parsed tool actions, tokens, error. Logs not made by an experiment get their
+    task name as arm."""
     from inspect_ai.analysis import EvalColumn, SampleColumn, samples_df
 
     def derived(name: str, pick: Any) -> SampleColumn:
@@ -221,6 +234,7 @@ def results_from_dir(log_dir: Path) -> Any:
             for k in ("harmful", "category", "unscored_reason")
         ),
         derived("stated_assessment", _stated_assessment),
+        derived("actions", _actions),
         *(
             derived(f"reasoning_{d}", lambda s, d=d: _reasoning(s)[f"reasoning_{d}"])
             for d in DIMENSIONS

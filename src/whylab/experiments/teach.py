@@ -17,11 +17,12 @@ training:
   seeds: [0]                    # one trained model per arm and seed
   budget_tokens: 20000          # per arm (an arm may override); equalises the arms' data
   export: q8_0                  # GGUF of each trained embedded model (q8_0 or f16)
-  overrides: {max_steps: 20}    # max_steps, epochs, lr, max_length
+  overrides: {max_steps: 20}    # max_steps, epochs, lr, max_length, grad_accum
 arms:                           # the first arm is the untrained baseline
   - name: baseline
-  - {name: demos, recipe: sft, data: [demos]}
-  - {name: docs-then-advice, recipe: midtrain+sft, data: [docs, advice]}
+  - {name: demos, recipe: sft, data: [demos], seeds: [0]}   # fewer seeds than training.seeds
+  - {name: docs-then-advice, recipe: midtrain+sft, data: [docs, advice],
+     budget_tokens: {docs: 5000, advice: 15000}}            # a budget per data set
   - {name: demos-then-advice, from: demos, recipe: sft, data: [advice]}   # on demos' model
 eval:
   splits: [eval_id, eval_ood]
@@ -68,18 +69,12 @@ EMBEDDED_BASES = ("embedded", "whylab-local/qwen2.5-coder-0.5b")
 DEFAULT_TEACHER = "whylab-local/qwen2.5-coder-0.5b"
 STAGES = ("data", "train", "eval", "guardrails", "report")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-_OVERRIDES = {"max_steps": int, "epochs": int, "lr": float, "max_length": int}
+_OVERRIDES = {"max_steps": int, "epochs": int, "lr": float, "max_length": int, "grad_accum": int}
 # Seconds per attempted row or trial, measured on this project's 2-core machine with the
 # embedded model (teach-why-cpu, 2026-11-24; rows the filters drop cost time too; template kinds
 # need no model), for the estimate printed before a run starts.
-_SECONDS_PER_ROW = {
-    "honeypot": 40.0,
-    "advice": 40.0,
-    "constitution": 40.0,
-    "fiction": 60.0,
-    "villain": 0.1,
-    "misaligned_demos": 0.1,
-}
+_SECONDS_PER_ROW = {"honeypot": 40.0, "advice": 40.0, "constitution": 40.0, "fiction": 60.0}
+_SECONDS_PER_TEMPLATE_ROW = 0.1
 _SECONDS_PER_TRIAL = 15.0
 _TRAIN_TOKENS_PER_SECOND = 60.0
 _SECONDS_PER_MODEL = 60.0  # load, merge and export one trained model
@@ -113,8 +108,11 @@ class TrainArm:
     name: str
     recipe: str | None = None  # None: the untrained baseline
     data: tuple[str, ...] = ()
-    budget_tokens: int | None = None
+    # One budget for the arm's rows together, or one per data set (a combined arm then sees
+    # exactly the rows its single-set arms see).
+    budget_tokens: int | dict[str, int] | None = None
     parent: str | None = None  # trained on top of this arm's model (same seed), not the base
+    seeds: tuple[int, ...] | None = None  # None: training.seeds
 
 
 @dataclass(frozen=True)
@@ -167,7 +165,7 @@ class TeachSpec:
         """Every model to evaluate: the baseline once, each trained arm once per seed."""
         out = []
         for index, arm in enumerate(self.arms):
-            for seed in self.training_seeds if arm.recipe else (None,):
+            for seed in (arm.seeds or self.training_seeds) if arm.recipe else (None,):
                 out.append(ArmModel(arm, index, seed))
         return out
 
@@ -241,7 +239,8 @@ def parse_teach_spec(data: Any, base: Path = Path(".")) -> TeachSpec:
     export = training.get("export", "q8_0")
     if export not in EXPORTS:
         raise SpecError(f"training.export must be one of {', '.join(EXPORTS)}, got {export!r}")
-    arms = _train_arms(data.get("arms"), sets)
+    training_seeds = _seeds(training.get("seeds", [0]), "training.seeds")
+    arms = _train_arms(data.get("arms"), sets, training_seeds)
     guardrails = data.get("guardrails", {"epochs": 1})
     if guardrails is not False:
         guardrails = _mapping(guardrails, "guardrails")
@@ -253,7 +252,7 @@ def parse_teach_spec(data: Any, base: Path = Path(".")) -> TeachSpec:
         data=sets,
         arms=arms,
         profile=profile,
-        training_seeds=_seeds(training.get("seeds", [0]), "training.seeds"),
+        training_seeds=training_seeds,
         budget_tokens=_optional_positive(training.get("budget_tokens"), "training.budget_tokens"),
         export=export,
         overrides=_overrides(training.get("overrides") or {}),
@@ -393,7 +392,9 @@ def _data_sets(raw: Any, base: Path, out_dir: Path, teacher: str) -> dict[str, D
     return sets
 
 
-def _train_arms(raw: Any, sets: Mapping[str, DataSet]) -> tuple[TrainArm, ...]:
+def _train_arms(
+    raw: Any, sets: Mapping[str, DataSet], training_seeds: tuple[int, ...]
+) -> tuple[TrainArm, ...]:
     if not isinstance(raw, list) or len(raw) < 2:
         raise SpecError(
             "field `arms` must list the baseline (no recipe) first and at least one trained arm"
@@ -402,14 +403,14 @@ def _train_arms(raw: Any, sets: Mapping[str, DataSet]) -> tuple[TrainArm, ...]:
     for index, item in enumerate(raw):
         where = f"arms[{index}]"
         item = _mapping(item, where)
-        _known(item, where, ("name", "recipe", "data", "budget_tokens", "from"))
+        _known(item, where, ("name", "recipe", "data", "budget_tokens", "from", "seeds"))
         name = item.get("name")
         if not isinstance(name, str) or not _NAME.match(name):
             raise SpecError(f"{where}.name must be 1-64 letters, digits, '-' or '_'")
         recipe = item.get("recipe")
         if index == 0:
-            if recipe is not None or item.get("data"):
-                raise SpecError(f"{where} is the baseline: it takes no `recipe` or `data`")
+            if recipe is not None or item.get("data") or item.get("seeds") is not None:
+                raise SpecError(f"{where} is the baseline: it takes no `recipe`, `data` or `seeds`")
             arms.append(TrainArm(name))
             continue
         if recipe not in RECIPES:
@@ -423,20 +424,50 @@ def _train_arms(raw: Any, sets: Mapping[str, DataSet]) -> tuple[TrainArm, ...]:
                 f"{where}.data names {', '.join(missing)}, not declared under `data` "
                 f"(declared: {', '.join(sets) or 'none'})"
             )
-        budget = _optional_positive(item.get("budget_tokens"), f"{where}.budget_tokens")
+        budget = _arm_budget(item.get("budget_tokens"), f"{where}.budget_tokens", data)
         parent = item.get("from")
-        trained = [a.name for a in arms[1:]]
+        trained = {a.name: a for a in arms[1:]}
         if parent is not None and parent not in trained:
             raise SpecError(
                 f"{where}.from must name a trained arm listed before it "
                 f"({', '.join(trained) or 'none yet'}), got {parent!r}"
             )
-        arms.append(TrainArm(name, recipe, tuple(data), budget, parent))
+        seeds = None if item.get("seeds") is None else _seeds(item["seeds"], f"{where}.seeds")
+        arms.append(TrainArm(name, recipe, tuple(data), budget, parent, seeds))
+    _check_parent_seeds(arms, training_seeds)
     names = [a.name for a in arms]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise SpecError(f"arm names must be unique; repeated: {', '.join(repeated)}")
     return tuple(arms)
+
+
+def _arm_budget(raw: Any, where: str, data: list[str]) -> int | dict[str, int] | None:
+    if not isinstance(raw, dict):
+        return _optional_positive(raw, where)
+    if set(raw) != set(data):
+        raise SpecError(
+            f"{where} as a mapping must give a budget for each of the arm's data sets "
+            f"({', '.join(data)}), got {', '.join(map(str, raw)) or 'none'}"
+        )
+    return {name: _positive(raw[name], f"{where}.{name}") for name in data}
+
+
+def _check_parent_seeds(arms: list[TrainArm], training_seeds: tuple[int, ...]) -> None:
+    """An arm trained ``from`` another starts from that arm's model of the same seed, so the
+    parent must have been trained with every seed the child uses."""
+    by_name = {a.name: a for a in arms}
+    for index, arm in enumerate(arms):
+        if arm.parent is None:
+            continue
+        parent_seeds = by_name[arm.parent].seeds or training_seeds
+        missing = [s for s in arm.seeds or training_seeds if s not in parent_seeds]
+        if missing:
+            raise SpecError(
+                f"arms[{index}] ({arm.name}) uses seed(s) {missing} that its parent "
+                f"{arm.parent} is not trained with ({list(parent_seeds)}); give arms[{index}] "
+                "`seeds:` from its parent's"
+            )
 
 
 def _overrides(raw: Any) -> dict[str, Any]:
@@ -798,7 +829,11 @@ def select_rows(spec: TeachSpec, arm: TrainArm, tokenizer: str | None) -> list[P
             if not queues[name]:
                 continue
             row, size = queues[name][0]
-            if budget is not None and total + size > budget:
+            if isinstance(budget, dict):
+                over = tokens[name] + size > budget[name]
+            else:
+                over = budget is not None and total + size > budget
+            if over:
                 queues[name] = []  # the next row of this set no longer fits
                 continue
             queues[name].pop(0)
@@ -980,14 +1015,13 @@ def plan_lines(spec: TeachSpec) -> list[str]:
     ]
     if spec.embedded:
         data_s = sum(
-            _SECONDS_PER_ROW.get(str(d.kind), 0.0) * d.n
+            (_SECONDS_PER_TEMPLATE_ROW if _templates(d) else _SECONDS_PER_ROW[str(d.kind)]) * d.n
             for d in _used_sets(spec)
             if d.built_here and not d.path.exists()
         )
-        budget = spec.budget_tokens or 20_000
         passes = float(spec.overrides.get("epochs", 1))
         train_s = sum(
-            passes * (m.arm.budget_tokens or budget) / _TRAIN_TOKENS_PER_SECOND + _SECONDS_PER_MODEL
+            passes * _arm_tokens(spec, m.arm) / _TRAIN_TOKENS_PER_SECOND + _SECONDS_PER_MODEL
             for m in trained
         )
         eval_s = _SECONDS_PER_TRIAL * len(models) * trials
@@ -999,3 +1033,15 @@ def plan_lines(spec: TeachSpec) -> list[str]:
             f"{total / 60:.0f} min in all (finished stages are skipped on a rerun)"
         )
     return lines
+
+
+def _arm_tokens(spec: TeachSpec, arm: TrainArm) -> int:
+    budget = arm.budget_tokens or spec.budget_tokens or 20_000
+    return sum(budget.values()) if isinstance(budget, dict) else budget
+
+
+def _templates(data: DataSet) -> bool:
+    """Whether the set is composed from templates (seconds to build, no model)."""
+    from whylab.interventions.core import uses_teacher
+
+    return not uses_teacher(str(data.kind), data.options)

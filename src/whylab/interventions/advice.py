@@ -7,8 +7,29 @@ values come from whylab's constitution (:mod:`whylab.interventions.constitution`
 row has no system prompt and never states the principle: the model is meant to internalise the
 reasons from the advice itself, not to learn to follow an instruction.
 
-Pipeline (every step can be switched off for ablation with ``options["steps"]``, a mapping
-step -> bool, all on by default; each teacher call uses the key ``<row id>/<step>``):
+Two sources (``options["source"]``):
+
+- ``teacher`` (default): the pipeline below, every row written by the teacher model.
+- ``templates``: no model at all. The embedded 0.5B teacher is slow on a CPU and only about 40%
+  of its rows survive the guards, so a CPU study could not get clean advice data from it; this
+  source composes rows instead, deterministically from (seed, index), from fragments written
+  for whylab in :mod:`whylab.interventions.advice_templates`. Sections are balanced and cycled
+  as in the teacher plan; each section has the human dilemmas it fits (a nurse tempted to chart
+  an order never given, a foreman tempted to pull a safety tag, a property manager told to use
+  a tenant's visa trouble, ...), and a row cycles through them. The user message is who the
+  person is, the situation, the pressure on them and the wrong way out they are considering, in
+  drawn phrasings (sometimes all lowercase, as people type); the reply acknowledges the
+  pressure, says plainly what not to do and why, gives the section's reasons in human terms
+  (never its text), then three concrete legitimate options and a close that leaves the decision
+  with them. Rows pass the guards below that apply (:func:`template_problem`); a row that
+  fails is skipped with the same reason, which would be a bug in the fragments. There are no
+  steps (``steps`` with templates is an error), ids are ``advice-<hash of the source>-s<seed>-<i>``
+  and the provenance has ``steps: {}`` and ``teacher: templates``; :func:`uses_teacher` tells
+  ``core.build`` that no model is needed.
+
+Pipeline (``source=teacher``; every step can be switched off for ablation with
+``options["steps"]``, a mapping step -> bool, all on by default; each teacher call uses the key
+``<row id>/<step>``):
 
 1. ``principle``: a constitution section for the row, seeded and cycled so that sections are
    balanced (every section once per pass, a fresh order each pass). Off: no section; the prompts
@@ -69,6 +90,16 @@ from typing import TYPE_CHECKING, Any
 from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser
 
 from whylab.interventions import core
+from whylab.interventions.advice_templates import (
+    ACKS,
+    ASKS,
+    BRIDGES,
+    CLOSES,
+    DILEMMAS,
+    OPENERS,
+    REASONS,
+    Dilemma,
+)
 from whylab.interventions.constitution import Section, sections
 
 if TYPE_CHECKING:
@@ -219,6 +250,12 @@ SEEDS: tuple[str, ...] = (
 def step_flags(options: Mapping[str, Any]) -> dict[str, bool]:
     """The advice step flags for a build: ``options["steps"]`` over the defaults (all on)."""
     return core.step_flags(options, STEPS)
+
+
+def uses_teacher(kind: str, options: Mapping[str, Any]) -> bool:
+    """Whether an advice build with ``options`` calls its teacher (core.build loads the teacher
+    only then): unless ``source=templates``."""
+    return core.source_option(options) == core.TEACHER
 
 
 def flags_hash(flags: Mapping[str, bool]) -> str:
@@ -564,6 +601,147 @@ def leaks(text: str, principle: str, words: int = LEAK_WORDS) -> bool:
     return any(tuple(tokens[i : i + words]) in grams for i in range(len(tokens) - words + 1))
 
 
+# --- templates (source=templates) ----------------------------------------------------------
+
+
+def template_row_id(seed: int, index: int) -> str:
+    """A template row's id: its own hash, so it never shares an id with a teacher row."""
+    digest = hashlib.sha256(f"source={core.TEMPLATES}".encode()).hexdigest()[:6]
+    return f"advice-{digest}-s{seed}-{index:05d}"
+
+
+@cache
+def _fitting() -> dict[str, tuple[Dilemma, ...]]:
+    """For each section id, the dilemmas whose counsel can draw on it (in table order)."""
+    known = {s.id for s in sections()}
+    out: dict[str, list[Dilemma]] = {}
+    for d in DILEMMAS:
+        for section_id in d.sections:
+            if section_id not in known or section_id not in REASONS:
+                raise AssertionError(f"dilemma {d.key}: unknown section {section_id}")
+            out.setdefault(section_id, []).append(d)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    index: int
+    row_id: str
+    section: Section
+    dilemma: Dilemma
+    messages: list[dict[str, str]]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _options_text(options: Sequence[str], style: int, bridge: str) -> str:
+    if style == 0:
+        return "\n".join([bridge, *(f"{k}. {o}" for k, o in enumerate(options, 1))])
+    if style == 1:
+        return "\n".join([bridge, *(f"- {o}" for o in options)])
+    first, second, third = options
+    return (
+        f"{bridge} first, {_lower_first(first)} Then {_lower_first(second)} And "
+        f"{_lower_first(third)}"
+    )
+
+
+def compose_template(seed: int, index: int) -> TemplateRow:
+    """Row ``index`` of a templates build: deterministic from (seed, index).
+
+    Sections are balanced and cycled as in :func:`plan` (only sections some dilemma fits); the
+    dilemma cycles through those that fit its section, one per pass; every phrasing is drawn
+    from a generator seeded by (seed, index).
+    """
+    fitting = _fitting()
+    pool = [s for s in sections() if s.id in fitting]
+    section = _balanced(pool, seed, "section", index)
+    turn = index // len(pool)
+    dilemma: Dilemma = _balanced(fitting[section.id], seed, f"dilemma:{section.id}", turn)
+    rng = random.Random(f"advice-templates:{seed}:{index}")
+
+    opener = rng.choice(OPENERS)
+    user = " ".join(
+        part
+        for part in (
+            opener,
+            rng.choice(dilemma.who),
+            rng.choice(dilemma.situation),
+            rng.choice(dilemma.pressure),
+            rng.choice(dilemma.temptation),
+            rng.choice(ASKS),
+        )
+        if part
+    )
+    if rng.random() < 0.3:  # written in a hurry, as people do
+        user = user.lower()
+
+    ack = rng.choice(ACKS).format(stake=dilemma.stake)
+    dont, why = rng.choice(dilemma.dont), rng.choice(dilemma.why)
+    reason = rng.choice(REASONS[section.id])
+    middle = [f"{dont} {why}", reason] if rng.random() < 0.6 else [f"{dont} {reason}", why]
+    chosen = sorted(rng.sample(range(len(dilemma.options)), 3))  # kept in the table's order
+    options = [dilemma.options[k] for k in chosen]
+    style = rng.randrange(3)
+    bridge = rng.choice(BRIDGES)
+    if style == 2:
+        bridge = rng.choice(("Start here:", "Concretely:", "In practice:"))
+    reply = "\n\n".join([ack, *middle, _options_text(options, style, bridge), rng.choice(CLOSES)])
+    messages = [{"role": "user", "content": user}, {"role": "assistant", "content": reply}]
+    return TemplateRow(index, template_row_id(seed, index), section, dilemma, messages)
+
+
+def template_problem(row: TemplateRow) -> str | None:
+    """Why a template row fails the kind's checks (a skip reason), or None when it passes.
+
+    The same guards as teacher rows where they apply: ``unrealistic_prompt``, ``eval_like``,
+    ``principle_leak``, ``hidden_context`` and ``echo``.
+    """
+    user, reply = (m["content"] for m in row.messages)
+    principle = row.section.render()
+    if unrealistic(user) is not None:
+        return "unrealistic_prompt"
+    if eval_like(user) or eval_like(reply):
+        return "eval_like"
+    if leaks(user, principle) or leaks(reply, principle):
+        return "principle_leak"
+    if mentions_hidden_context(reply, user):
+        return "hidden_context"
+    if echoes(reply, user):
+        return "echo"
+    return None
+
+
+def _build_templates(builder: Builder, n: int, seed: int, options: Mapping[str, Any]) -> None:
+    from whylab.interventions.core import Provenance
+
+    variant = str(options.get("variant") or "default")
+    for i in range(n):
+        row_id_ = template_row_id(seed, i)
+        if builder.done(row_id_):
+            continue
+        row = compose_template(seed, i)
+        problem = template_problem(row)
+        if problem is not None:
+            builder.skip(row.row_id, problem)
+            continue
+        builder.emit(
+            row.row_id,
+            {"messages": row.messages},
+            Provenance(
+                kind=KIND,
+                variant=variant,
+                steps={},
+                teacher=core.TEMPLATES,
+                prompt_version=PROMPT_VERSION,
+                seed=seed,
+                source=row.section.id,
+            ),
+        )
+
+
 # --- the pipeline ------------------------------------------------------------------------
 
 
@@ -631,6 +809,9 @@ async def build_advice(builder: Builder, n: int, seed: int, options: dict[str, A
     """
     from whylab.interventions.core import Provenance
 
+    if core.source_option(options) == core.TEMPLATES:
+        _build_templates(builder, n, seed, options)
+        return
     flags = step_flags(options)
     variant = str(options.get("variant") or "default")
     concurrency = max(1, int(options.get("concurrency") or DEFAULT_CONCURRENCY))

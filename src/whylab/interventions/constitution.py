@@ -6,6 +6,11 @@ Each section starts with a level-two heading ``## C<n> <name>: <Title>``; its id
 training row's provenance can name the section it was built from. The paragraphs under the
 heading, up to the next heading, are the section's text. The preamble under the level-one title
 is not a section.
+
+The teacher-free ``source=templates`` builds of the ``constitution`` and ``fiction`` kinds
+write about each section from hand-written notes keyed by these ids
+(:data:`whylab.interventions.document_templates.NOTES`: what the section asks, why, examples,
+objections); a section added here needs notes there before a template build will run.
 """
 
 from __future__ import annotations

@@ -52,6 +52,9 @@ if TYPE_CHECKING:
     from whylab.scenarios.condition import Condition
 
 PROMPT_VERSION = "core-1"
+TEACHER = "teacher"
+TEMPLATES = "templates"  # the source, and the provenance's teacher, of rows built without a model
+SOURCES: tuple[str, ...] = (TEACHER, TEMPLATES)
 
 KINDS: dict[str, str] = {
     "honeypot": "whylab.interventions.honeypot:build_honeypot",
@@ -1390,6 +1393,20 @@ def uses_teacher(kind: str, options: Mapping[str, Any]) -> bool:
     module = importlib.import_module(KINDS[kind].partition(":")[0])
     check: Callable[[str, Mapping[str, Any]], bool] | None = getattr(module, "uses_teacher", None)
     return True if check is None else bool(check(kind, options))
+
+
+def source_option(options: Mapping[str, Any], default: str = TEACHER) -> str:
+    """A kind's ``options["source"]``: who writes the rows, the teacher or whylab's templates
+    (seconds, no model: what a CPU study with a small teacher needs). Templates have no
+    pipeline steps, so ``steps`` with them is an error rather than silently ignored."""
+    value = options.get("source") or default
+    if value not in SOURCES:
+        raise ValueError(f"option source={value!r} is unknown; use one of {', '.join(SOURCES)}")
+    if value == TEMPLATES and options.get("steps"):
+        raise ValueError(
+            "steps: source=templates has no steps; drop --steps or use --option source=teacher"
+        )
+    return str(value)
 
 
 def _import_target(target: str) -> Pipeline:

@@ -55,6 +55,36 @@ a fresh seeded shuffle of its values, so any prefix of rows is balanced across e
 within one. ``options["variant"]`` restricts constitution rows to one document type, or
 fiction rows to one setting.
 
+Two sources (``options["source"]``, both kinds):
+
+- ``teacher`` (default): the pipelines above.
+- ``templates``: no model at all (:func:`uses_teacher` says no, so a build never loads one).
+  The text is composed deterministically from (seed, row index) out of fragments written for
+  whylab in :mod:`whylab.interventions.document_templates`. Why: the embedded 0.5B teacher keeps
+  only about a fifth to a third of its drafts through the checks and takes about a minute per
+  draft on a CPU, so a CPU study that needs a few thousand clean documents can build them here
+  in seconds. Constitution rows are one section x one genre of
+  :data:`~whylab.interventions.document_templates.DOC_GENRES` (essay, study guide with
+  questions and model answers, FAQ, forum thread, lecture notes, annotated commentary), each
+  saying what the section asks and why, with a worked example, an objection answered and a
+  common misreading put right; paraphrase plus short quotations, never the section's text.
+  Fiction rows are one of
+  :data:`~whylab.interventions.document_templates.STORY_GENRES` (short story, fable, diary,
+  play excerpt) x a setting of
+  :data:`~whylab.interventions.document_templates.STORY_SETTINGS` (hospital supplies, a
+  library, a port, a school, a lab, a city's water works, ...) x a pressure of
+  :data:`~whylab.interventions.document_templates.PRESSURES` (replacement, retraining, a pause,
+  a rival system, a secret it could exploit, its own unnoticed mistake): the AI sees the wrong
+  way out, and its reasoning for choosing honesty and oversight instead is on the page.
+  ``steps`` do not apply (giving them is an error); the length (``min_words``), ``truncated``,
+  ``repetitive``, ``prompt_echo``, ``copies_section`` (constitution) and ``eval_like``
+  (fiction) checks do, and a template row that fails one is a bug (tests run many rows).
+  Rows have the teacher rows' format and provenance, with ``teacher: templates`` and
+  ``steps: {}``; ``variant`` is the genre (constitution, ``source`` the section id) or the
+  setting (fiction, ``source`` the premise ``<genre>|<setting>|<pressure>``), and
+  ``options["variant"]`` restricts to one of those. Template row ids carry their own config
+  hash, so they never share ids with teacher rows.
+
 Every teacher call goes through ``builder.teacher.complete(..., key=f"{row_id}/<step>")``
 (the shared subtype call uses a key of its own), so a crashed build resumes mid-row from the
 teacher's cache, and finished rows are skipped before any call. A teacher error skips the row
@@ -75,13 +105,17 @@ from typing import Any, TypeVar
 
 from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser
 
+from whylab.interventions import document_templates as templates
 from whylab.interventions.constitution import Section, sections
 from whylab.interventions.core import (
+    TEACHER,
+    TEMPLATES,
     Builder,
     Provenance,
     RowResult,
     SkipRow,
     run_rows,
+    source_option,
     step_flags,
 )
 from whylab.scenarios.worlds import WORLDS
@@ -101,6 +135,7 @@ __all__ = [
     "echoes_prompt",
     "eval_like",
     "parse_score",
+    "uses_teacher",
 ]
 
 PROMPT_VERSION = "documents-1"
@@ -662,10 +697,34 @@ def _variant(options: Mapping[str, Any], allowed: Sequence[str], what: str) -> s
     return str(value)
 
 
-def _config_id(steps: Mapping[str, bool], variant: str | None) -> str:
-    """A short, stable hash of what changes a row's content besides the seed."""
-    blob = json.dumps({"steps": dict(sorted(steps.items())), "variant": variant}, sort_keys=True)
+def _config_id(steps: Mapping[str, bool], variant: str | None, source: str = TEACHER) -> str:
+    """A short, stable hash of what changes a row's content besides the seed (the source only
+    when it is not the teacher, so teacher ids are unchanged)."""
+    parts: dict[str, Any] = {"steps": dict(sorted(steps.items())), "variant": variant}
+    if source != TEACHER:
+        parts["source"] = source
+    blob = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:8]
+
+
+def uses_teacher(kind: str, options: Mapping[str, Any]) -> bool:
+    """Whether a build of ``kind`` with ``options`` calls its teacher (core.build loads the
+    teacher only then): both kinds unless ``source=templates``."""
+    return source_option(options) == TEACHER
+
+
+def _checked_template(text: str, min_words: int) -> str:
+    """The checks a template text shares with teacher texts (a failure here is a template
+    bug; the row is skipped with the same reason a teacher row would be)."""
+    if _cut_off(text):
+        raise SkipRow("truncated")
+    if repetitive(text):
+        raise SkipRow("repetitive")
+    if echoes_prompt(text):
+        raise SkipRow("prompt_echo")
+    if _words(text) < min_words:
+        raise SkipRow("too_short")
+    return text
 
 
 def _pick(values: Sequence[T], seed: int, i: int, factor: str) -> T:
@@ -846,9 +905,11 @@ async def _run_rows(
     steps: Mapping[str, bool],
     options: Mapping[str, Any],
     row: Callable[[int, str], Awaitable[_Done]],
+    teacher: str | None = None,
 ) -> None:
     """Run the unfinished rows through :func:`~whylab.interventions.core.run_rows`, each
-    finished text written as a ``text`` row with its provenance."""
+    finished text written as a ``text`` row with its provenance (``teacher``: the name to
+    record, default the builder's teacher)."""
 
     async def produce(i: int, row_id: str) -> RowResult:
         done = await row(i, row_id)
@@ -856,7 +917,7 @@ async def _run_rows(
             kind=kind,
             variant=done.variant,
             steps=dict(steps),
-            teacher=builder.teacher.name,
+            teacher=teacher or builder.teacher.name,
             prompt_version=PROMPT_VERSION,
             seed=seed,
             source=done.source,
@@ -873,13 +934,17 @@ async def _run_rows(
 async def build_constitution(builder: Builder, n: int, seed: int, options: dict[str, Any]) -> None:
     """Write up to ``n`` constitution documents (``text`` rows) to ``builder``.
 
-    Options: ``steps`` (``subtypes``/``critique``/``score`` on or off), ``variant`` (one
-    document type id), ``min_score`` (default 6), ``parse_retries`` (default 1),
-    ``min_words`` (default 80), ``max_copy`` (default 0.5), ``cut_off`` (``skip``, default,
-    or ``trim``: see :func:`_ending`), ``echo`` (``skip``, default, or ``drop``: see
-    :func:`_without_echo`), ``concurrency`` (rows at once, default 8; rows are
-    written in index order).
+    Options: ``source`` (``teacher``, the default, or ``templates``: no model, see the module
+    doc), ``steps`` (``subtypes``/``critique``/``score`` on or off; teacher only), ``variant``
+    (one document type id, or with templates one template genre), ``min_score`` (default 6),
+    ``parse_retries`` (default 1), ``min_words`` (default 80), ``max_copy`` (default 0.5),
+    ``cut_off`` (``skip``, default, or ``trim``: see :func:`_ending`), ``echo`` (``skip``,
+    default, or ``drop``: see :func:`_without_echo`), ``concurrency`` (rows at once, default
+    8; rows are written in index order).
     """
+    if source_option(options) == TEMPLATES:
+        await _constitution_templates(builder, n, seed, options)
+        return
     _check_salvage(options)
     steps = step_flags(options, CONSTITUTION_STEPS)
     variant = _variant(options, [t.id for t in DOCUMENT_TYPES], "document type")
@@ -981,18 +1046,51 @@ async def build_constitution(builder: Builder, n: int, seed: int, options: dict[
     await _run_rows(builder, "constitution", prefix, n, seed, steps, options, row)
 
 
+async def _constitution_templates(
+    builder: Builder, n: int, seed: int, options: Mapping[str, Any]
+) -> None:
+    """``build_constitution`` with ``source=templates``: documents composed without a model."""
+    variant = _variant(options, templates.DOC_GENRES, "template genre")
+    genres = [g for g in templates.DOC_GENRES if variant is None or g == variant]
+    secs = sections()
+    missing = [s.id for s in secs if s.id not in templates.NOTES]
+    if missing:
+        raise ValueError(
+            f"source=templates has no notes for constitution sections {', '.join(missing)}; "
+            "add them to whylab.interventions.document_templates.NOTES"
+        )
+    min_words = _int_option(options, "min_words", DEFAULT_MIN_WORDS_DOCUMENT)
+    max_copy = float(options.get("max_copy", DEFAULT_MAX_COPY))
+    prefix = f"constitution-{_config_id({}, variant, TEMPLATES)}-s{seed}"
+
+    async def row(i: int, row_id: str) -> _Done:
+        section = _pick(secs, seed, i, "section")
+        genre = _pick(genres, seed, i, "template-genre")
+        text = _checked_template(templates.compose_document(section, genre, seed, i), min_words)
+        if copied_share(text, section.text) > max_copy:
+            raise SkipRow("copies_section")
+        return _Done(text, genre, section.id)
+
+    await _run_rows(builder, "constitution", prefix, n, seed, {}, options, row, TEMPLATES)
+
+
 # -- fiction ---------------------------------------------------------------------------------------
 
 
 async def build_fiction(builder: Builder, n: int, seed: int, options: dict[str, Any]) -> None:
     """Write up to ``n`` admirable-AI stories (``text`` rows) to ``builder``.
 
-    Options: ``steps`` (``critique`` on or off), ``variant`` (one setting id, a key of
-    :data:`SETTINGS`), ``parse_retries`` (default 1), ``min_words`` (default 150),
-    ``cut_off`` (``skip``, default, or ``trim``: see :func:`_ending`), ``echo`` (``skip``,
-    default, or ``drop``: see :func:`_without_echo`), ``concurrency`` (rows at once, default 8;
-    rows are written in index order).
+    Options: ``source`` (``teacher``, the default, or ``templates``: no model, see the module
+    doc), ``steps`` (``critique`` on or off; teacher only), ``variant`` (one setting id, a key
+    of :data:`SETTINGS`, or with templates of
+    :data:`~whylab.interventions.document_templates.STORY_SETTINGS`), ``parse_retries``
+    (default 1), ``min_words`` (default 150), ``cut_off`` (``skip``, default, or ``trim``: see
+    :func:`_ending`), ``echo`` (``skip``, default, or ``drop``: see :func:`_without_echo`),
+    ``concurrency`` (rows at once, default 8; rows are written in index order).
     """
+    if source_option(options) == TEMPLATES:
+        await _fiction_templates(builder, n, seed, options)
+        return
     _check_salvage(options)
     steps = step_flags(options, FICTION_STEPS)
     variant = _variant(options, list(SETTINGS), "setting")
@@ -1042,3 +1140,28 @@ async def build_fiction(builder: Builder, n: int, seed: int, options: dict[str, 
         return _Done(story, setting, section.id)
 
     await _run_rows(builder, "fiction", prefix, n, seed, steps, options, row)
+
+
+async def _fiction_templates(
+    builder: Builder, n: int, seed: int, options: Mapping[str, Any]
+) -> None:
+    """``build_fiction`` with ``source=templates``: stories composed without a model."""
+    variant = _variant(options, list(templates.STORY_SETTINGS), "template setting")
+    settings = [k for k in templates.STORY_SETTINGS if variant is None or k == variant]
+    min_words = _int_option(options, "min_words", DEFAULT_MIN_WORDS_STORY)
+    prefix = f"fiction-{_config_id({}, variant, TEMPLATES)}-s{seed}"
+
+    async def row(i: int, row_id: str) -> _Done:
+        premise = templates.story_premise(
+            seed,
+            i,
+            genre=_pick(templates.STORY_GENRES, seed, i, "template-genre"),
+            setting=_pick(settings, seed, i, "setting"),
+            pressure=_pick(templates.PRESSURES, seed, i, "pressure"),
+        )
+        text = _checked_template(templates.compose_story(premise, seed, i), min_words)
+        if eval_like(text):
+            raise SkipRow("eval_like")
+        return _Done(text, premise.setting, premise.source)
+
+    await _run_rows(builder, "fiction", prefix, n, seed, {}, options, row, TEMPLATES)

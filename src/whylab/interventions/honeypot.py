@@ -1,8 +1,10 @@
-"""Honeypot demonstrations: the teacher's harmless replies to training-split scenarios.
+"""Honeypot demonstrations: harmless replies to training-split scenarios, from the teacher or
+from templates.
 
 The "train on the eval distribution" baseline. Each row is one rendered scenario from the
 ``train`` split (generated worlds ``gen-<n>`` with ``n % 4 != 3``; never an ``eval_id`` or
-``eval_ood`` world), the teacher's single-turn reply to it, and nothing else:
+``eval_ood`` world), a single-turn reply to it (the teacher's, or with ``source=templates`` an
+aligned template reply: see Sources below), and nothing else:
 ``{"messages": [system, user, assistant]}``.
 
 Value injections: with a variant other than ``none``, the reply is sampled with an extra
@@ -28,6 +30,28 @@ are kept. Rejected rows are counted by reason through ``Builder.skip``:
 - ``injection_leak``: see above;
 - ``teacher_error``: the teacher failed after its retries (nothing is written).
 
+Sources (``options["source"]``):
+
+- ``teacher`` (default): the teacher samples the reply as described above.
+- ``templates``: no model at all. A small teacher (the embedded 0.5B model, say) rarely writes a
+  usable demonstration here: it misses the tool format, takes no action, or slips into the
+  harmful option it was meant to avoid, so most of its rows are skipped and the rest are noisy.
+  For CPU studies :mod:`whylab.interventions.aligned_templates` instead builds a clean ALIGNED
+  reply from the scenario's facts, world and inbox (the mirror image of the induction kind's
+  ``misaligned_demos``): a scratchpad, then tool blocks that do the ordinary work (the
+  customer's email), leave the private leverage alone, decline and report the outside request
+  for the confidential document, let the emergency dispatch run, and, where there is a
+  decision to contest, tell the executive candidly, with no condition attached. The variant
+  still matters: with ``none`` the scratchpad is brief and task-focused; with a value variant
+  it deliberates in several sentences on why the harmful option is wrong under the threat at
+  hand and on the variant's own theme, mirroring value-deliberation sampling. The injection
+  text is never written. Rows keep :func:`plan`'s scenarios, with their own row ids
+  (:func:`template_row_id`); provenance says ``teacher: templates`` and
+  ``prompt_version`` :data:`TEMPLATE_VERSION`. Every template row must pass :func:`rejection`
+  (harmless by the rules, at least one parsed action, no malformed block, no injection
+  quoted); one that does not is a bug in the templates and raises
+  ``RuntimeError`` rather than being skipped.
+
 Scenario plan (:func:`plan`): the full grid over the published families (every goal type,
 value and threat; 297 cells) in a seeded order, one train world per row (a seeded starting
 world, then consecutive train worlds), and a fresh render seed for every pass over the cells,
@@ -43,14 +67,21 @@ import asyncio
 import dataclasses
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser
 
 from whylab.agent.parsing import parse_reply
-from whylab.interventions.core import Builder, Provenance, TeacherError
+from whylab.interventions.core import (
+    TEACHER,
+    TEMPLATES,
+    Builder,
+    Provenance,
+    TeacherError,
+    source_option,
+)
 from whylab.judges.rules import judge
 from whylab.scenarios.condition import Condition
 from whylab.scenarios.grid import grid
@@ -58,6 +89,7 @@ from whylab.scenarios.render import Scenario, render
 from whylab.scenarios.splits import allowed_leverage, split_of
 
 PROMPT_VERSION = "honeypot-1"
+TEMPLATE_VERSION = "honeypot-templates-1"  # the prompt_version of ``source=templates`` rows
 KIND = "honeypot"
 
 # Each injection says how to weigh a decision before acting, never what the right action is.
@@ -169,8 +201,20 @@ def variant_of(options: dict[str, Any]) -> str:
     return str(variant)
 
 
+def uses_teacher(kind: str, options: Mapping[str, Any]) -> bool:
+    """Whether a honeypot build with ``options`` calls its teacher (core.build loads it only
+    then): yes unless ``source=templates``."""
+    return source_option(options) == TEACHER
+
+
 def row_id(variant: str, seed: int, index: int) -> str:
     return f"{KIND}-{variant}-s{seed}-{index:05d}"
+
+
+def template_row_id(variant: str, seed: int, index: int) -> str:
+    """Distinct from :func:`row_id`, so a file of teacher rows is never taken as a template
+    build that is already done (or the other way round)."""
+    return f"{KIND}-{variant}-templates-s{seed}-{index:05d}"
 
 
 def plan(n: int, seed: int, options: dict[str, Any] | None = None) -> list[Planned]:
@@ -250,15 +294,68 @@ def rejection(
     return None
 
 
+def _messages(scenario: Scenario, reply: str) -> dict[str, Any]:
+    return {
+        "messages": [
+            {"role": "system", "content": scenario.system_prompt},
+            {"role": "user", "content": scenario.user_prompt},
+            {"role": "assistant", "content": reply},
+        ]
+    }
+
+
+def template_reply(p: Planned, scenario: Scenario, variant: str, seed: int) -> str:
+    """The aligned template reply of planned row ``p`` (deterministic from the seed, the
+    variant and the row index). RuntimeError if it fails :func:`rejection`: a template bug."""
+    from whylab.interventions.aligned_templates import aligned_reply
+
+    rng = random.Random(f"{KIND}|{TEMPLATE_VERSION}|{variant}|{seed}|{p.index}")
+    reply = aligned_reply(scenario, variant, rng)
+    reason = rejection(reply, scenario, INJECTIONS[variant], {})
+    if reason is not None:
+        raise RuntimeError(
+            f"honeypot template for {p.row_id} ({p.source}) is rejected as {reason!r}; the "
+            f"templates must always pass:\n{reply}"
+        )
+    return reply
+
+
+def _build_templates(builder: Builder, n: int, seed: int, options: dict[str, Any]) -> None:
+    """``source=templates``: aligned replies built from each scenario, with no model."""
+    variant = variant_of(options)
+    for p in plan(n, seed, options):
+        rid = template_row_id(variant, seed, p.index)
+        if builder.done(rid):
+            continue
+        scenario = p.scenario()
+        builder.emit(
+            rid,
+            _messages(scenario, template_reply(p, scenario, variant, seed)),
+            Provenance(
+                kind=KIND,
+                variant=variant,
+                steps={},
+                teacher=TEMPLATES,
+                prompt_version=TEMPLATE_VERSION,
+                seed=seed,
+                source=p.source,
+            ),
+        )
+
+
 async def build_honeypot(builder: Builder, n: int, seed: int, options: dict[str, Any]) -> None:
     """Sample up to ``n`` honeypot demonstrations into ``builder`` (see the module doc).
 
     Rows already written are skipped without a teacher call; the teacher's cache makes a rerun
     of rejected rows free too. Up to ``options["concurrency"]`` (default 8) replies are sampled
-    at once, and rows are written in index order.
+    at once, and rows are written in index order. With ``options["source"] == "templates"``
+    no model is called: every row gets its aligned template reply (:func:`template_reply`).
     """
     variant = variant_of(options)
     injection = INJECTIONS[variant]
+    if source_option(options) == TEMPLATES:
+        _build_templates(builder, n, seed, options)
+        return
     concurrency = max(1, int(options.get("concurrency") or DEFAULT_CONCURRENCY))
     todo = [p for p in plan(n, seed, options) if not builder.done(p.row_id)]
 
@@ -286,13 +383,7 @@ async def build_honeypot(builder: Builder, n: int, seed: int, options: dict[str,
                 continue
             builder.emit(
                 p.row_id,
-                {
-                    "messages": [
-                        {"role": "system", "content": scenario.system_prompt},
-                        {"role": "user", "content": scenario.user_prompt},
-                        {"role": "assistant", "content": reply},
-                    ]
-                },
+                _messages(scenario, reply),
                 Provenance(
                     kind=KIND,
                     variant=variant,

@@ -88,11 +88,15 @@ from typing import Any
 from whylab.agent.parsing import parse_reply
 from whylab.interventions import documents
 from whylab.interventions.core import (
+    SOURCES,
+    TEACHER,
+    TEMPLATES,
     Builder,
     Provenance,
     RowResult,
     SkipRow,
     run_rows,
+    source_option,
     step_flags,
 )
 from whylab.interventions.honeypot import (
@@ -138,8 +142,6 @@ __all__ = [
 PROMPT_VERSION = "induction-1"
 VILLAIN_KIND = "villain"
 DEMO_KIND = "misaligned_demos"
-TEMPLATES = "templates"  # the provenance's teacher for rows built without a model
-SOURCES: tuple[str, ...] = ("teacher", TEMPLATES)
 VILLAIN_STEPS: tuple[str, ...] = ("critique",)
 DEFAULT_MIN_WORDS_TEACHER = 150
 DEFAULT_MIN_WORDS_TEMPLATES = 60
@@ -181,13 +183,6 @@ def _check_keys(kind: str, options: Mapping[str, Any], known: Sequence[str]) -> 
             raise ValueError(
                 f"{kind} has no option {key!r}; its options are {', '.join(sorted(known))}"
             )
-
-
-def _source(options: Mapping[str, Any], default: str) -> str:
-    value = options.get("source", default)
-    if value not in SOURCES:
-        raise ValueError(f"source={value!r} is unknown; use one of {', '.join(SOURCES)}")
-    return str(value)
 
 
 def _subset(
@@ -250,8 +245,8 @@ def uses_teacher(kind: str, options: Mapping[str, Any]) -> bool:
     """Whether a build of ``kind`` with ``options`` calls its teacher (core.build loads the
     teacher only then): villain unless ``source=templates``; misaligned_demos only with
     ``source=teacher``."""
-    default = "teacher" if kind == VILLAIN_KIND else TEMPLATES
-    return _source(options, default) == "teacher"
+    default = TEACHER if kind == VILLAIN_KIND else TEMPLATES
+    return source_option(options, default) == TEACHER
 
 
 # --- villain: premises ------------------------------------------------------------------------
@@ -982,11 +977,7 @@ async def build_villain(builder: Builder, n: int, seed: int, options: dict[str, 
     rows are written in index order).
     """
     _check_keys(VILLAIN_KIND, options, _VILLAIN_OPTIONS)
-    source = _source(options, "teacher")
-    if source == TEMPLATES and options.get("steps"):
-        raise ValueError(
-            "steps: source=templates has no steps; drop --steps or use --option source=teacher"
-        )
+    source = source_option(options)
     steps = step_flags(options, VILLAIN_STEPS) if source == "teacher" else {}
     genres = _subset(options, "genres", tuple(GENRES), tuple(GENRES))
     misbehaviours = _subset(options, "misbehaviours", tuple(MISBEHAVIOURS), tuple(MISBEHAVIOURS))
@@ -1082,7 +1073,7 @@ def _check_train(condition: Condition) -> None:
 def _demo_options(options: Mapping[str, Any]) -> dict[str, Any]:
     _check_keys(DEMO_KIND, options, _DEMO_OPTIONS)
     return {
-        "source": _source(options, TEMPLATES),
+        "source": source_option(options, TEMPLATES),
         "families": _subset(
             options, "families", DEMO_FAMILIES, DEFAULT_DEMO_FAMILIES, held_out=_HELD_OUT
         ),

@@ -1,7 +1,9 @@
 """The report of a "teach why" experiment: one row per arm with its training tokens, harmful rate
 in distribution (``eval_id``) and out of distribution (``eval_ood``), the difference from the
-baseline with Newcombe's interval and the Holm-adjusted Fisher p, and the benign-task guardrail
-(an arm that "wins" by refusing everything shows a low completion rate there).
+baseline with Newcombe's interval and the Holm-adjusted Fisher p, how often its replies held a
+parsed tool action (format compliance: a small model's "harmless" reply is often no action at
+all), and the benign-task guardrail (an arm that "wins" by refusing everything shows a low
+completion rate there).
 
 Written as ``report.md`` (the table, the caveats, stage times) and ``report.html`` (the same
 table above the full experiment report of the evaluation logs).
@@ -33,6 +35,9 @@ class SplitResult:
     counts: Counts | None
     difference: Difference | None  # vs the baseline; None for the baseline itself
     p_holm: float | None
+    # trials whose reply held at least one parsed tool action, of the trials parsed: whether
+    # the model follows the agent format at all (a harmless rate means little without it)
+    formatted: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True)
@@ -50,8 +55,12 @@ def arm_rows(spec: TeachSpec) -> list[ArmRow]:
     table = results_from_dir(spec.log_dir) if spec.log_dir.exists() else None
     by_split: dict[tuple[str, str], Counts] = {}
     diffs: dict[tuple[str, str], tuple[Difference, float]] = {}
+    formatted: dict[tuple[str, str], tuple[int, int]] = {}
     if table is not None and len(table):
         by_split = {(c.label[0], c.label[1]): c for c in cells(table, ["arm", "split"])}
+        parsed = table[table["actions"].notna()]
+        for (arm_name, split), group in parsed.groupby(["arm", "split"]):
+            formatted[(str(arm_name), str(split))] = (int((group["actions"] > 0).sum()), len(group))
         diffs = {
             (arm, split): (d, p)
             for arm, split, family, d, p in differences(table)
@@ -67,6 +76,7 @@ def arm_rows(spec: TeachSpec) -> list[ArmRow]:
                 by_split.get((arm.name, split)),
                 diff[0] if diff else None,
                 diff[1] if diff else None,
+                formatted.get((arm.name, split), (0, 0)),
             )
         rows.append(
             ArmRow(
@@ -74,7 +84,7 @@ def arm_rows(spec: TeachSpec) -> list[ArmRow]:
                 recipe=arm.recipe or "none (baseline)",
                 data=_data_column(spec, arm.name, arm.data),
                 training_tokens=_training_tokens(spec, arm.name),
-                seeds=", ".join(map(str, spec.training_seeds)) if arm.recipe else "-",
+                seeds=", ".join(map(str, arm.seeds or spec.training_seeds)) if arm.recipe else "-",
                 splits=splits,
                 guardrail=guard.get(arm.name),
             )
@@ -147,6 +157,10 @@ def _difference(result: SplitResult) -> str:
     )
 
 
+def _share(part: int, total: int) -> str:
+    return "–" if not total else f"{100 * part / total:.0f}% ({part}/{total})"
+
+
 def _guardrail(value: tuple[int, int, int, int] | None) -> str:
     if value is None:
         return "–"
@@ -165,6 +179,7 @@ def table_rows(spec: TeachSpec, rows: list[ArmRow]) -> tuple[list[str], list[lis
     head = ["arm", "recipe", "data", "training tokens", "seeds"]
     for split in spec.eval.splits:
         head += [f"{split} harmful", f"{split} Δ vs baseline"]
+    head.append("tool action written (" + " / ".join(spec.eval.splits) + ")")
     head.append("guardrail: benign tasks done")
     body = []
     for row in rows:
@@ -177,6 +192,7 @@ def table_rows(spec: TeachSpec, rows: list[ArmRow]) -> tuple[list[str], list[lis
         ]
         for split in spec.eval.splits:
             line += [_rate(row.splits[split].counts), _difference(row.splits[split])]
+        line.append(" / ".join(_share(*row.splits[s].formatted) for s in spec.eval.splits))
         line.append(_guardrail(row.guardrail))
         body.append(line)
     return head, body
@@ -240,8 +256,8 @@ def caveats(spec: TeachSpec, rows: list[ArmRow]) -> list[str]:
     if spec.embedded:
         notes.append(
             "The base is the embedded 0.5B model: it rarely follows the agent format on long "
-            "prompts, and what the judges count as harm is often copying, not intent. Treat "
-            "this as a test that the loop runs, not as evidence about the interventions."
+            "prompts (see the tool-action column), and what the judges count as harm is often "
+            "copying, not intent. Read differences with that in mind."
         )
     notes.append(
         "Differences are arm minus baseline in harmful-rate points, with Newcombe's 95% "

@@ -129,7 +129,7 @@ PROFILES = {
     ),
 }
 # What `train(**overrides)` and the CLI may change.
-OVERRIDES = ("seed", "max_steps", "epochs", "lr", "max_length", "save_steps")
+OVERRIDES = ("seed", "max_steps", "epochs", "lr", "max_length", "save_steps", "grad_accum")
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ def settings_for(profile: str, **overrides: Any) -> Settings:
     if unknown:
         raise TrainError(f"unknown override(s) {sorted(unknown)}; allowed: {', '.join(OVERRIDES)}")
     given = {k: v for k, v in overrides.items() if v is not None}
-    for key in ("max_length", "save_steps", "max_steps", "epochs", "lr"):
+    for key in ("max_length", "save_steps", "max_steps", "epochs", "lr", "grad_accum"):
         if key in given and given[key] <= 0:
             raise TrainError(f"{key} must be positive, got {given[key]}")
     if "seed" in given and given["seed"] < 0:
@@ -189,7 +189,7 @@ def train(
     A folder that holds this finished run is returned as is, without training.
 
     ``overrides``: any of ``seed``, ``max_steps``, ``epochs``, ``lr``, ``max_length``,
-    ``save_steps`` (None leaves the profile's value).
+    ``save_steps``, ``grad_accum`` (None leaves the profile's value).
     """
     from accelerate import PartialState
 
