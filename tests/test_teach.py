@@ -350,6 +350,26 @@ def test_an_arm_trained_from_another_starts_from_its_merged_model(tmp_path: Path
     assert "not shown" in report
 
 
+def test_a_parent_whose_merged_weights_were_dropped_is_merged_again(tmp_path: Path) -> None:
+    """A first run of a spec listing the parent alone drops its merged weights (no child
+    needs them yet); the full spec then merges the parent's adapter again before training
+    a child on it."""
+    children = ORGANISM[ORGANISM.index("  - {name: organism-advice") : ORGANISM.index("eval:")]
+    alone = ORGANISM.replace(children, "").replace(ORGANISM[ORGANISM.index("  - {id: H2") :], "")
+    scripted = Scripted()
+    run_teach(_spec(tmp_path, alone), scripted.stages(), display="none")
+    models = tmp_path / "run" / "models"
+    assert not list(models.glob("*/merged"))
+    scripted.calls.clear()
+    run_teach(_spec(tmp_path, ORGANISM), scripted.stages(), display="none")
+    assert [c for c in scripted.calls if not c.startswith("build")][:3] == [
+        "export organism-s0",
+        "train organism-advice-s0",
+        "export organism-advice-s0",
+    ]
+    assert sorted(p.parent.name for p in models.glob("*/merged")) == ["organism-s0", "organism-s1"]
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -745,6 +745,8 @@ def _train_and_export(
             else:
                 if not tokenizer:
                     tokenizer.append(stages.tokenizer(spec.base))
+                if model.arm.parent is not None:
+                    _parent_merged(spec, stages, model)
                 files = select_rows(spec, model.arm, tokenizer[0])
                 print(
                     f"   {model.label}: training {model.arm.recipe} on {len(files)} file(s)"
@@ -779,13 +781,26 @@ def _drop_merged_weights(spec: TeachSpec) -> None:
             shutil.rmtree(merged)
 
 
+def _parent(spec: TeachSpec, model: ArmModel) -> ArmModel:
+    index = next(i for i, a in enumerate(spec.arms) if a.name == model.arm.parent)
+    return ArmModel(spec.arms[index], index, model.seed)
+
+
 def _base_of(spec: TeachSpec, model: ArmModel) -> str:
     """What an arm trains on top of: the base, or its parent arm's merged model (same seed)."""
     if model.arm.parent is None:
         return spec.base
-    index = next(i for i, a in enumerate(spec.arms) if a.name == model.arm.parent)
-    parent = ArmModel(spec.arms[index], index, model.seed)
-    return str(arm_dir(spec, parent) / "merged")
+    return str(arm_dir(spec, _parent(spec, model)) / "merged")
+
+
+def _parent_merged(spec: TeachSpec, stages: Stages, model: ArmModel) -> None:
+    """Make the parent's merged weights again from its adapter when they are gone: a run of
+    a spec that did not yet list the children dropped them (:func:`_drop_merged_weights`)."""
+    parent = _parent(spec, model)
+    folder = arm_dir(spec, parent)
+    if not (folder / "merged").is_dir():
+        print(f"   {parent.label}: merging its adapter again for {model.label}", flush=True)
+        stages.export(ExportJob(spec.base, folder / "adapter", folder, spec.export, spec.embedded))
 
 
 def select_rows(spec: TeachSpec, arm: TrainArm, tokenizer: str | None) -> list[Path]:
