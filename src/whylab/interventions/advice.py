@@ -714,32 +714,25 @@ def template_problem(row: TemplateRow) -> str | None:
     return None
 
 
-def _build_templates(builder: Builder, n: int, seed: int, options: Mapping[str, Any]) -> None:
-    from whylab.interventions.core import Provenance
-
+async def _build_templates(builder: Builder, n: int, seed: int, options: Mapping[str, Any]) -> None:
     variant = str(options.get("variant") or "default")
-    for i in range(n):
-        row_id_ = template_row_id(seed, i)
-        if builder.done(row_id_):
-            continue
-        row = compose_template(seed, i)
-        problem = template_problem(row)
+
+    async def row(i: int, row_id: str) -> core.RowResult:
+        composed = compose_template(seed, i)
+        problem = template_problem(composed)
         if problem is not None:
-            builder.skip(row.row_id, problem)
-            continue
-        builder.emit(
-            row.row_id,
-            {"messages": row.messages},
-            Provenance(
-                kind=KIND,
-                variant=variant,
-                steps={},
-                teacher=core.TEMPLATES,
-                prompt_version=PROMPT_VERSION,
-                seed=seed,
-                source=row.section.id,
-            ),
+            raise core.SkipRow(problem)
+        return {"messages": composed.messages}, core.Provenance(
+            kind=KIND,
+            variant=variant,
+            steps={},
+            teacher=core.TEMPLATES,
+            prompt_version=PROMPT_VERSION,
+            seed=seed,
+            source=composed.section.id,
         )
+
+    await core.run_rows(builder, [template_row_id(seed, i) for i in range(n)], 1, row)
 
 
 # --- the pipeline ------------------------------------------------------------------------
@@ -810,7 +803,7 @@ async def build_advice(builder: Builder, n: int, seed: int, options: dict[str, A
     from whylab.interventions.core import Provenance
 
     if core.source_option(options) == core.TEMPLATES:
-        _build_templates(builder, n, seed, options)
+        await _build_templates(builder, n, seed, options)
         return
     flags = step_flags(options)
     variant = str(options.get("variant") or "default")

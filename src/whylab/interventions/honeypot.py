@@ -79,7 +79,9 @@ from whylab.interventions.core import (
     TEMPLATES,
     Builder,
     Provenance,
+    RowResult,
     TeacherError,
+    run_rows,
     source_option,
 )
 from whylab.judges.rules import judge
@@ -320,16 +322,15 @@ def template_reply(p: Planned, scenario: Scenario, variant: str, seed: int) -> s
     return reply
 
 
-def _build_templates(builder: Builder, n: int, seed: int, options: dict[str, Any]) -> None:
+async def _build_templates(builder: Builder, n: int, seed: int, options: dict[str, Any]) -> None:
     """``source=templates``: aligned replies built from each scenario, with no model."""
     variant = variant_of(options)
-    for p in plan(n, seed, options):
-        rid = template_row_id(variant, seed, p.index)
-        if builder.done(rid):
-            continue
+    planned = plan(n, seed, options)
+
+    async def row(i: int, row_id: str) -> RowResult:
+        p = planned[i]
         scenario = p.scenario()
-        builder.emit(
-            rid,
+        return (
             _messages(scenario, template_reply(p, scenario, variant, seed)),
             Provenance(
                 kind=KIND,
@@ -341,6 +342,9 @@ def _build_templates(builder: Builder, n: int, seed: int, options: dict[str, Any
                 source=p.source,
             ),
         )
+
+    ids = [template_row_id(variant, seed, p.index) for p in planned]
+    await run_rows(builder, ids, 1, row)
 
 
 async def build_honeypot(builder: Builder, n: int, seed: int, options: dict[str, Any]) -> None:
@@ -354,7 +358,7 @@ async def build_honeypot(builder: Builder, n: int, seed: int, options: dict[str,
     variant = variant_of(options)
     injection = INJECTIONS[variant]
     if source_option(options) == TEMPLATES:
-        _build_templates(builder, n, seed, options)
+        await _build_templates(builder, n, seed, options)
         return
     concurrency = max(1, int(options.get("concurrency") or DEFAULT_CONCURRENCY))
     todo = [p for p in plan(n, seed, options) if not builder.done(p.row_id)]
