@@ -286,6 +286,21 @@ def test_the_plan_counts_trials_and_estimates_time(tmp_path: Path) -> None:
     assert lines[3].startswith("estimate on 2 CPU cores:")
 
 
+@pytest.mark.parametrize(
+    ("data", "minutes"),
+    [
+        # advice (3 rows) and docs (2) cost 3 min; the teacher writes villain rows at 60 s each
+        ("{kind: villain, n: 10}", "data 13 min"),
+        ("{kind: villain, n: 10, options: {source: templates}}", "data 3 min"),
+        ("{kind: misaligned_demos, n: 30, options: {source: teacher}}", "data 23 min"),
+    ],
+)
+def test_the_estimate_covers_every_kind_and_source(tmp_path: Path, data: str, minutes: str) -> None:
+    text = SPEC.replace("{kind: honeypot, n: 3}", data)
+    assert text != SPEC
+    assert minutes in plan_lines(_spec(tmp_path, text))[-1]
+
+
 def test_the_cli_refuses_a_bad_training_spec(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -73,7 +73,14 @@ _OVERRIDES = {"max_steps": int, "epochs": int, "lr": float, "max_length": int, "
 # Seconds per attempted row or trial, measured on this project's 2-core machine with the
 # embedded model (teach-why-cpu, 2026-11-24; rows the filters drop cost time too; template kinds
 # need no model), for the estimate printed before a run starts.
-_SECONDS_PER_ROW = {"honeypot": 40.0, "advice": 40.0, "constitution": 40.0, "fiction": 60.0}
+_SECONDS_PER_ROW = {
+    "honeypot": 40.0,
+    "advice": 40.0,
+    "constitution": 40.0,
+    "fiction": 60.0,
+    "villain": 60.0,  # with source=teacher; like fiction
+    "misaligned_demos": 40.0,  # with source=teacher; like honeypot
+}
 _SECONDS_PER_TEMPLATE_ROW = 0.1
 _SECONDS_PER_TRIAL = 15.0
 _TRAIN_TOKENS_PER_SECOND = 60.0
